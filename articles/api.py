@@ -1,0 +1,239 @@
+"""The articles API: ingestion (single and batch) and reading articles and revisions."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles.idempotency import Answer, IdempotencyKeyReused, answer_once
+from articles.ingest import ArticleData, IngestConflict, NoMainText, ingest_article
+from articles.models import Article, IngestRequest, Revision
+from articles.parsers import RequestTooLarge
+from articles.permissions import CanReadArticles, IsIngestClient, acting_client, visible_articles
+from articles.serializers import (
+    ArticleIn,
+    ArticleOut,
+    ArticleSummaryOut,
+    BatchIn,
+    IngestOut,
+    RevisionOut,
+    RevisionSummaryOut,
+)
+from newsroom.pagination import PageNumberPagination
+from newsroom.request_context import current_request_id
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Repeat a request safely: the first answer is replayed for the same key and body.",
+)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+
+
+def with_current_text(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    current = Revision.objects.filter(article=OuterRef("pk"), number=OuterRef("revision_number")).values("text")[:1]
+    return queryset.select_related("source").annotate(current_text=Subquery(current))
+
+
+def _raw_request(request: Request) -> IngestRequest:
+    return IngestRequest.objects.create(
+        client=acting_client(request),
+        content_type=request.content_type[:200],
+        body=getattr(request, "raw_body", b""),
+        idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
+        request_id=current_request_id.get(),
+    )
+
+
+def _ingest_one(request: Request, raw: IngestRequest, data: dict[str, Any], index: int | None) -> Answer:
+    outcome = ingest_article(client=acting_client(request), data=ArticleData(**data), request=raw, index=index)
+    article = with_current_text(Article.objects.filter(pk=outcome.article.pk)).get()
+    article.created = outcome.created
+    article.new_revision = outcome.new_revision
+    body = IngestOut(article).data
+    return Answer(status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK, body=dict(body))
+
+
+def _respond(request: Request, produce: Any) -> Response:
+    """Run ``produce`` once per Idempotency-Key (when given) and turn domain errors into 4xx."""
+    key = request.headers.get("Idempotency-Key")
+    try:
+        if key:
+            if len(key) > 255 or not key.isprintable():
+                raise exceptions.ValidationError({"Idempotency-Key": ["Must be at most 255 printable characters."]})
+            digest = hashlib.sha256(getattr(request, "raw_body", b"")).hexdigest()
+            answer = answer_once(acting_client(request), key, digest, produce)
+        else:
+            with transaction.atomic():
+                answer = produce()
+    except IdempotencyKeyReused as ex:
+        raise Unprocessable(str(ex)) from None
+    except IngestConflict as ex:
+        raise Conflict(str(ex)) from None
+    except NoMainText as ex:
+        raise exceptions.ValidationError({"body": [str(ex)]}) from None
+    headers = {"Idempotent-Replayed": "true"} if answer.is_replay else {}
+    return Response(answer.body, status=answer.status, headers=headers)
+
+
+class ArticleCollectionApi(APIView):
+    """POST ingests one article; GET lists the articles the caller may read."""
+
+    def get_permissions(self) -> list[Any]:
+        return [IsIngestClient()] if self.request.method == "POST" else [CanReadArticles()]
+
+    @extend_schema(request=ArticleIn, responses={200: IngestOut, 201: IngestOut}, parameters=[IDEMPOTENCY_HEADER],
+                   operation_id="articles_ingest")
+    def post(self, request: Request) -> Response:
+        data = ArticleIn(data=request.data)
+        data.is_valid(raise_exception=True)
+
+        def produce() -> Answer:
+            return _ingest_one(request, _raw_request(request), data.validated_data, None)
+
+        return _respond(request, produce)
+
+    @extend_schema(
+        responses=ArticleSummaryOut(many=True),
+        parameters=[
+            OpenApiParameter("status", str, enum=Article.Status.values),
+            OpenApiParameter("source", str),
+            OpenApiParameter("story", int),
+        ],
+        operation_id="articles_list",
+    )
+    def get(self, request: Request) -> Response:
+        queryset = visible_articles(request).select_related("source").order_by("-id")
+        status_filter = request.query_params.get("status")
+        if status_filter:
+            if status_filter not in Article.Status.values:
+                raise exceptions.ValidationError({"status": [f"Must be one of {', '.join(Article.Status.values)}."]})
+            queryset = queryset.filter(status=status_filter)
+        if request.query_params.get("source"):
+            queryset = queryset.filter(source__slug=request.query_params["source"])
+        story = request.query_params.get("story")
+        if story:
+            if not story.isdigit():
+                raise exceptions.ValidationError({"story": ["Must be a whole number."]})
+            queryset = queryset.filter(story_id=int(story))
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(ArticleSummaryOut(page, many=True).data)
+
+
+BATCH_RESULT = inline_serializer(
+    "BatchResult",
+    {
+        "results": serializers.ListField(
+            child=inline_serializer(
+                "BatchItemResult",
+                {
+                    "index": serializers.IntegerField(),
+                    "id": serializers.IntegerField(required=False),
+                    "created": serializers.BooleanField(required=False),
+                    "new_revision": serializers.BooleanField(required=False),
+                    "errors": serializers.DictField(required=False),
+                },
+            )
+        )
+    },
+)
+
+
+class ArticleBatchCreateApi(APIView):
+    """Up to NEWSROOM_MAX_BATCH_ITEMS articles in one request, answered per item in input order.
+
+    Answers 200 when every item was accepted and 207 when any item has errors; valid items are
+    stored either way.
+    """
+
+    permission_classes = [IsIngestClient]
+    max_request_setting = "NEWSROOM_MAX_BATCH_BYTES"
+
+    @extend_schema(request=BatchIn, responses={200: BATCH_RESULT, 207: BATCH_RESULT}, parameters=[IDEMPOTENCY_HEADER],
+                   operation_id="articles_batch_ingest")
+    def post(self, request: Request) -> Response:
+        batch = BatchIn(data=request.data)
+        batch.is_valid(raise_exception=True)
+        items = batch.validated_data["articles"]
+        limit = settings.NEWSROOM_MAX_BATCH_ITEMS
+        if len(items) > limit:
+            raise RequestTooLarge(f"The batch has {len(items)} articles; the maximum is {limit}. Split it.")
+        checked = []
+        for item in items:
+            serializer = ArticleIn(data=item)
+            checked.append((serializer.validated_data, None) if serializer.is_valid() else (None, serializer.errors))
+
+        def produce() -> Answer:
+            raw = _raw_request(request)
+            results: list[dict[str, Any]] = []
+            for index, (valid, errors) in enumerate(checked):
+                if valid is None:
+                    results.append({"index": index, "errors": errors})
+                    continue
+                try:
+                    with transaction.atomic():
+                        answer = _ingest_one(request, raw, valid, index)
+                except IngestConflict as ex:
+                    results.append({"index": index, "errors": {"external_id": [str(ex)]}})
+                except NoMainText as ex:
+                    results.append({"index": index, "errors": {"body": [str(ex)]}})
+                else:
+                    results.append({"index": index, "id": answer.body["id"], "created": answer.body["created"],
+                                    "new_revision": answer.body["new_revision"]})
+            has_errors = any("errors" in r for r in results)
+            return Answer(status=status.HTTP_207_MULTI_STATUS if has_errors else status.HTTP_200_OK,
+                          body={"results": results})
+
+        return _respond(request, produce)
+
+
+class ArticleDetailApi(APIView):
+    permission_classes = [CanReadArticles]
+
+    @extend_schema(responses=ArticleOut, operation_id="articles_retrieve")
+    def get(self, request: Request, article_id: int) -> Response:
+        article = get_object_or_404(with_current_text(visible_articles(request)), pk=article_id)
+        return Response(ArticleOut(article).data)
+
+
+class RevisionListApi(APIView):
+    permission_classes = [CanReadArticles]
+
+    @extend_schema(responses=RevisionSummaryOut(many=True), operation_id="articles_revisions_list")
+    def get(self, request: Request, article_id: int) -> Response:
+        article = get_object_or_404(visible_articles(request), pk=article_id)
+        revisions = article.revisions.select_related("created_by_user", "created_by_client").order_by("number")
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(revisions, request, view=self)
+        return paginator.get_paginated_response(RevisionSummaryOut(page, many=True).data)
+
+
+class RevisionDetailApi(APIView):
+    permission_classes = [CanReadArticles]
+
+    @extend_schema(responses=RevisionOut, operation_id="articles_revisions_retrieve")
+    def get(self, request: Request, article_id: int, number: int) -> Response:
+        article = get_object_or_404(visible_articles(request), pk=article_id)
+        revision = get_object_or_404(
+            Revision.objects.select_related("created_by_user", "created_by_client"), article=article, number=number
+        )
+        return Response(RevisionOut(revision).data)

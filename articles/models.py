@@ -1,0 +1,255 @@
+"""Sources, articles, immutable revisions, the raw requests behind them, stories and clients."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Source(models.Model):
+    """An outlet or feed that articles come from; created on first sight of its slug."""
+
+    slug = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class ApiClient(models.Model):
+    """A token holder (wire feed, scraper, MT pipeline). Only a hash of its key is stored.
+
+    A client linked to a user acts with that user's roles (an editor's token); otherwise it may
+    ingest and read what it ingested.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    key_prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="api_clients"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # DRF's IsAuthenticated looks at request.user; a client without a user is its own principal.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+
+class IngestRequest(models.Model):
+    """The exact bytes of one ingestion request, kept before anything is parsed into rows."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="requests")
+    received_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(max_length=200)
+    body = models.BinaryField()
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class Story(models.Model):
+    """Copies of the same event from several outlets, clustered as they arrive."""
+
+    title = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    canonical_article = models.ForeignKey(
+        "Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title[:80] or f"story {self.pk}"
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received"
+        PROCESSING = "processing"
+        IN_REVIEW = "in_review"
+        PUBLISHED = "published"
+        FAILED = "failed"
+
+    class ContentType(models.TextChoices):
+        PLAIN = "text/plain"
+        HTML = "text/html"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
+    external_id = models.CharField(max_length=255)
+    client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
+    title = models.TextField()
+    content_type = models.CharField(max_length=20, choices=ContentType.choices, default=ContentType.PLAIN)
+    language = models.CharField(max_length=35, default="en")
+    url = models.URLField(max_length=2000, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    status_detail = models.TextField(blank=True)
+    revision_number = models.PositiveIntegerField(default=1)  # the current (latest) revision
+    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    invisible_chars = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="article_unique_source_external_id"),
+            models.CheckConstraint(
+                condition=Q(status__in=["received", "processing", "in_review", "published", "failed"]),
+                name="article_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(revision_number__gte=1), name="article_revision_number_positive"),
+            models.CheckConstraint(
+                condition=Q(content_type__in=["text/plain", "text/html"]), name="article_content_type_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at", "-id"], name="article_status_created_idx"),
+            models.Index(fields=["story"], name="article_story_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.slug}/{self.external_id}"
+
+
+class Revision(models.Model):
+    """One immutable state of an article's text (a trigger refuses UPDATE).
+
+    Revision 1 is the body exactly as received (for text/html, the extracted main text; the
+    HTML is in the IngestRequest). Later revisions come from editors' decisions, manual edits,
+    the system's auto-applied repairs, or a client re-sending a changed body.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by_client = models.ForeignKey(
+        ApiClient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by_system = models.CharField(max_length=100, blank=True)  # e.g. "auto-apply"
+    reason = models.TextField(blank=True)
+    ingest_request = models.ForeignKey(
+        IngestRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="revisions"
+    )
+    ingest_index = models.PositiveIntegerField(null=True, blank=True)  # item index in a batch
+
+    class Meta:
+        ordering = ["article_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_unique_article_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.number}"
+
+    @property
+    def created_by(self) -> str:
+        if self.created_by_user_id:
+            return f"user:{self.created_by_user.get_username()}"
+        if self.created_by_client_id:
+            return f"client:{self.created_by_client.name}"
+        return f"system:{self.created_by_system or 'newsroom'}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request carrying an Idempotency-Key, replayed for repeats."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="idempotency_records")
+    key = models.CharField(max_length=255)
+    request_sha256 = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_unique_client_key"),
+        ]
+
+
+class StoryBand(models.Model):
+    """One MinHash LSH band of an article's signature; equal bands make articles candidates."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="story_bands")
+    band = models.PositiveSmallIntegerField()
+    hash = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article_id", "band"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "band"], name="storyband_unique_article_band"),
+        ]
+        indexes = [models.Index(fields=["band", "hash"], name="storyband_band_hash_idx")]
+
+
+class StorySignature(models.Model):
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="story_signature")
+    minhash = models.BinaryField()  # num_perm little-endian uint64 values
+
+    class Meta:
+        ordering = ["article_id"]
+
+
+class AuditEvent(models.Model):
+    """One state change: who did what to which object, when, with content hashes.
+
+    Rows are append-only (a database trigger refuses UPDATE and DELETE). Actors and objects are
+    plain identifiers, not foreign keys, so that no cascade can ever touch the trail.
+    """
+
+    class ActorType(models.TextChoices):
+        USER = "user"
+        CLIENT = "client"
+        SYSTEM = "system"
+        ANONYMOUS = "anonymous"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=50)
+    actor_type = models.CharField(max_length=20, choices=ActorType.choices)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=200)  # username, client name, or "pass entities v3"
+    object_type = models.CharField(max_length=50)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    article_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    revision_number = models.PositiveIntegerField(null=True, blank=True)
+    before_sha256 = models.CharField(max_length=64, blank=True)
+    after_sha256 = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["action", "-at"], name="audit_action_at_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor_type__in=["user", "client", "system", "anonymous"]),
+                name="audit_actor_type_valid",
+            ),
+        ]

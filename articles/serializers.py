@@ -1,0 +1,128 @@
+"""Input and output shapes of the articles API. Validation only: no logic lives here."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from articles.models import Article, Revision
+
+SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
+LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+class StrictSerializer(serializers.Serializer):
+    """Rejects fields it does not know, naming each."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [f"Unknown field; allowed fields are {', '.join(self.fields)}."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class ArticleIn(StrictSerializer):
+    source = serializers.CharField(max_length=100, help_text="Slug of the outlet or feed, e.g. 'reuters-en'.")
+    external_id = serializers.CharField(max_length=255, help_text="The client's id for this story; unique per source.")
+    title = serializers.CharField(max_length=2000, trim_whitespace=False)
+    body = serializers.CharField(trim_whitespace=False, help_text="The article text, stored exactly as sent.")
+    content_type = serializers.ChoiceField(choices=Article.ContentType.choices, default=Article.ContentType.PLAIN)
+    language = serializers.CharField(max_length=35, default="en")
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_source(self, value: str) -> str:
+        if not SOURCE_RE.match(value):
+            raise serializers.ValidationError("Use letters, digits, '.', '_', ':' or '-', starting with a letter or digit.")
+        return value
+
+    def validate_external_id(self, value: str) -> str:
+        if not value.strip() or any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+            raise serializers.ValidationError("May not be blank or contain control characters.")
+        return value
+
+    def validate_title(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("May not be blank.")
+        return value
+
+    def validate_body(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("May not be blank.")
+        limit = settings.NEWSROOM_MAX_REQUEST_BYTES
+        if len(value.encode("utf-8")) > limit:
+            raise serializers.ValidationError(f"Is larger than the limit of {limit} bytes.")
+        return value
+
+    def validate_language(self, value: str) -> str:
+        if not LANGUAGE_RE.match(value):
+            raise serializers.ValidationError("Must be a language tag such as 'en' or 'pt-BR'.")
+        return value
+
+
+class BatchIn(StrictSerializer):
+    articles = serializers.ListField(child=serializers.JSONField(), allow_empty=False)
+
+
+class ArticleOut(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.slug")
+    revision = serializers.IntegerField(source="revision_number")
+    text = serializers.SerializerMethodField()
+    story = serializers.IntegerField(source="story_id", allow_null=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id", "source", "external_id", "title", "status", "status_detail", "revision", "text", "story",
+            "content_type", "language", "url", "published_at", "invisible_chars", "created_at", "updated_at",
+        ]
+
+    def get_text(self, article: Article) -> str:
+        current = getattr(article, "current_text", None)
+        if current is None:
+            current = article.revisions.get(number=article.revision_number).text
+        return str(current)
+
+
+class IngestOut(ArticleOut):
+    created = serializers.BooleanField()
+    new_revision = serializers.BooleanField()
+
+    class Meta(ArticleOut.Meta):
+        fields = [*ArticleOut.Meta.fields, "created", "new_revision"]
+
+
+class ArticleSummaryOut(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.slug")
+    revision = serializers.IntegerField(source="revision_number")
+    story = serializers.IntegerField(source="story_id", allow_null=True)
+
+    class Meta:
+        model = Article
+        fields = ["id", "source", "external_id", "title", "status", "revision", "story", "created_at", "updated_at"]
+
+
+class RevisionOut(serializers.ModelSerializer):
+    created_by = serializers.CharField()
+
+    class Meta:
+        model = Revision
+        fields = ["number", "text", "created_at", "created_by", "reason"]
+
+
+class RevisionSummaryOut(serializers.ModelSerializer):
+    created_by = serializers.CharField()
+    length = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Revision
+        fields = ["number", "created_at", "created_by", "reason", "length"]
+
+    def get_length(self, revision: Revision) -> int:
+        return len(revision.text)

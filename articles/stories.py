@@ -1,0 +1,115 @@
+"""Stories: copies of the same event from several outlets, clustered with MinHash LSH.
+
+The features are an article's content words plus its capitalised words (names weigh twice), so
+that two outlets' independent rewrites of one event still meet. Signatures and LSH bands live in
+PostgreSQL; a new article is compared only with articles sharing a band inside a time window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+
+import numpy as np
+from datasketch import MinHash
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from articles.models import Article, Story, StoryBand, StorySignature
+
+NUM_PERM = 128
+ROWS_PER_BAND = 2  # 64 bands of 2 rows: candidates from a Jaccard of about 0.1 upwards
+STORY_LOCK_ID = 0x5709_0001
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]{2,}")
+_STOPWORDS = frozenset(
+    """about above after again against also among another because been before being below between
+    both could does doing down during each from further have having here hers herself himself into
+    itself just more most much must myself only other over said says same should some such than that
+    their theirs them themselves then there these they this those through under until very were what
+    when where which while whom with would your yours will shall said told week year years like make
+    made many first last next over since still well even back being according""".split()
+)
+
+
+def story_features(text: str) -> set[str]:
+    """Content words (lower-cased) plus a marked copy of capitalised words not opening a sentence."""
+    features: set[str] = set()
+    previous_end = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        lower = word.lower()
+        if len(lower) > 3 and lower not in _STOPWORDS:
+            features.add(lower)
+        gap = text[previous_end:match.start()]
+        opens_sentence = previous_end == 0 or any(ch in gap for ch in ".!?\n“\"")
+        if word[0].isupper() and not opens_sentence and len(word) > 2:
+            features.add("name:" + lower)
+        previous_end = match.end()
+    return features
+
+
+def minhash_of(features: set[str]) -> np.ndarray:
+    # The scheme is pinned: stored signatures must stay comparable across datasketch upgrades.
+    mh = MinHash(num_perm=NUM_PERM, seed=7, scheme="affine32")
+    mh.update_batch([f.encode("utf-8") for f in sorted(features)])
+    return np.asarray(mh.hashvalues, dtype=np.uint64)
+
+
+def band_hashes(signature: np.ndarray) -> list[int]:
+    bands = []
+    for i in range(0, NUM_PERM, ROWS_PER_BAND):
+        digest = hashlib.blake2b(signature[i : i + ROWS_PER_BAND].tobytes(), digest_size=8).digest()
+        bands.append(int.from_bytes(digest, "little", signed=True))
+    return bands
+
+
+def estimate_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.count_nonzero(a == b)) / NUM_PERM
+
+
+def assign_story(article: Article, text: str) -> Story:
+    """Put ``article`` in the story of its most similar recent article, or in a new story.
+
+    Call inside the ingest transaction. Serialised with a transaction-level advisory lock so that two
+    copies of one event arriving at once cannot found two stories.
+    """
+    signature = minhash_of(story_features(text))
+    bands = band_hashes(signature)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORY_LOCK_ID])
+    since = timezone.now() - settings.NEWSROOM_STORY_WINDOW
+    candidate_ids = _candidates(article.pk, bands, since)
+    best: tuple[float, int] | None = None
+    for other_id, raw in StorySignature.objects.filter(article_id__in=candidate_ids).values_list("article_id", "minhash"):
+        similarity = estimate_similarity(signature, np.frombuffer(bytes(raw), dtype=np.uint64))
+        if best is None or similarity > best[0]:
+            best = (similarity, other_id)
+    story: Story | None = None
+    if best is not None and best[0] >= settings.NEWSROOM_STORY_THRESHOLD:
+        story = Story.objects.filter(articles__id=best[1]).first()
+    if story is None:
+        story = Story.objects.create(title=article.title[:500])
+    article.story = story
+    article.save(update_fields=["story", "updated_at"])
+    StorySignature.objects.update_or_create(article=article, defaults={"minhash": signature.tobytes()})
+    StoryBand.objects.filter(article=article).delete()
+    StoryBand.objects.bulk_create(StoryBand(article=article, band=i, hash=h) for i, h in enumerate(bands))
+    return story
+
+
+def _candidates(article_id: int, bands: list[int], since: datetime) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT sb.article_id
+            FROM articles_storyband sb
+            JOIN unnest(%s::smallint[], %s::bigint[]) AS q(band, hash)
+              ON sb.band = q.band AND sb.hash = q.hash
+            WHERE sb.article_id <> %s AND sb.created_at >= %s
+            """,
+            [list(range(len(bands))), bands, article_id, since],
+        )
+        return {row[0] for row in cursor.fetchall()}

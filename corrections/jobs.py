@@ -1,0 +1,172 @@
+"""The pipeline outbox: job rows written with the revision, published on commit, swept if lost."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from articles.audit import SystemActor, record_event
+from articles.models import Article, Revision
+from corrections.models import PipelineJob
+
+logger = logging.getLogger(__name__)
+
+SWEEP_ACTOR = SystemActor("sweep")
+
+
+def create_job(revision: Revision) -> PipelineJob:
+    """Write the job row for ``revision`` and publish it once the transaction commits."""
+    job = PipelineJob.objects.create(
+        article_id=revision.article_id,
+        revision=revision,
+        max_attempts=settings.NEWSROOM_JOB_MAX_ATTEMPTS,
+        enqueued_at=timezone.now(),
+    )
+    job_id = job.pk
+    # Not delay_on_commit: a broker that is down must not turn a committed ingest into an error.
+    # The row is safe in PostgreSQL; the sweep publishes it later.
+    transaction.on_commit(lambda: publish_job(job_id))
+    return job
+
+
+def publish_job(job_id: int, countdown: float | None = None) -> bool:
+    """Send the job's message to the broker. Returns False (and logs) when the broker is down."""
+    from corrections.tasks import run_pipeline_task
+
+    try:
+        run_pipeline_task.apply_async((job_id,), countdown=countdown, retry=False)
+    except Exception:  # kombu raises many types for an unreachable broker
+        logger.warning("could not publish pipeline job %s; the sweep will retry", job_id, exc_info=True)
+        return False
+    return True
+
+
+def claim_job(job_id: int, task_id: str = "", is_retry: bool = False) -> PipelineJob | None:
+    """Take the job for this task and count the attempt.
+
+    A job can be taken when it is queued, when its lease ran out, or when this same task (by its
+    Celery id) held it: a message redelivered after its worker died. ``is_retry`` marks the task
+    retrying after a database error, which does not use up an attempt. Returns None when the job
+    is finished or held by another task. A job whose attempts are used up while its worker keeps
+    dying is failed here.
+    """
+    now = timezone.now()
+    held_by_me = Q(state=PipelineJob.State.RUNNING, claimed_by=task_id) if task_id else Q(pk__in=[])
+    claimed = PipelineJob.objects.filter(
+        Q(state=PipelineJob.State.QUEUED) | Q(state=PipelineJob.State.RUNNING, lease_expires_at__lt=now) | held_by_me,
+        pk=job_id,
+        attempts__lt=F("max_attempts") + (1 if is_retry else 0),
+    ).update(
+        state=PipelineJob.State.RUNNING,
+        attempts=F("attempts") + (0 if is_retry else 1),
+        claimed_by=task_id,
+        started_at=now,
+        lease_expires_at=now + settings.NEWSROOM_JOB_LEASE,
+    )
+    if claimed == 1:
+        return PipelineJob.objects.select_related("revision", "article").get(pk=job_id)
+    with transaction.atomic():
+        job = PipelineJob.objects.select_for_update().select_related("revision").filter(pk=job_id).first()
+        if job is not None and job.state == PipelineJob.State.RUNNING and job.attempts >= job.max_attempts and (
+            job.claimed_by == task_id or (job.lease_expires_at is not None and job.lease_expires_at < now)
+        ):
+            job.last_error = job.last_error or f"the worker died during each of {job.attempts} attempts"
+            _fail(job)
+    return None
+
+
+def _set_article_status(job: PipelineJob, status: str, detail: str = "") -> None:
+    """Move the article's status, but only while this job's revision is still the current one."""
+    Article.objects.filter(pk=job.article_id, revision_number=job.revision.number).exclude(
+        status=Article.Status.PUBLISHED
+    ).update(status=status, status_detail=detail, updated_at=timezone.now())
+
+
+def mark_processing(job: PipelineJob) -> None:
+    _set_article_status(job, Article.Status.PROCESSING)
+
+
+@transaction.atomic
+def finish_job(job: PipelineJob) -> None:
+    PipelineJob.objects.filter(pk=job.pk, state=PipelineJob.State.RUNNING).update(
+        state=PipelineJob.State.DONE, finished_at=timezone.now(), lease_expires_at=None, last_error=""
+    )
+    _set_article_status(job, Article.Status.IN_REVIEW)
+    record_event(action="pipeline.done", actor=SystemActor("pipeline"), obj=job, article_id=job.article_id,
+                 revision_number=job.revision.number, detail={"attempts": job.attempts})
+
+
+@transaction.atomic
+def record_failure(job_id: int, reason: str) -> timedelta | None:
+    """Record a failed attempt. Returns the delay before the retry, or None if the job is now failed."""
+    job = PipelineJob.objects.select_for_update().select_related("revision").get(pk=job_id)
+    if job.state in (PipelineJob.State.DONE, PipelineJob.State.FAILED):
+        return None
+    job.last_error = reason[:5000]
+    if job.attempts >= job.max_attempts:
+        _fail(job)
+        return None
+    delay = retry_delay(job.attempts)
+    job.state = PipelineJob.State.QUEUED
+    job.lease_expires_at = None
+    job.enqueued_at = timezone.now() + delay
+    job.save(update_fields=["state", "last_error", "lease_expires_at", "enqueued_at"])
+    return delay
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 300))
+
+
+def _fail(job: PipelineJob) -> None:
+    job.state = PipelineJob.State.FAILED
+    job.finished_at = timezone.now()
+    job.lease_expires_at = None
+    job.save(update_fields=["state", "last_error", "finished_at", "lease_expires_at"])
+    _set_article_status(job, Article.Status.FAILED, f"pipeline failed after {job.attempts} attempts: {job.last_error}")
+    record_event(action="pipeline.failed", actor=SystemActor("pipeline"), obj=job, article_id=job.article_id,
+                 revision_number=job.revision.number, detail={"attempts": job.attempts, "reason": job.last_error[:500]})
+
+
+def sweep_jobs(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Re-publish jobs that were never picked up, recover expired leases, fail exhausted jobs.
+
+    Safe to run concurrently with itself (rows are locked with SKIP LOCKED).
+    """
+    now = now or timezone.now()
+    counts = {"republished": 0, "failed": 0, "unpublished": 0}
+    to_publish: list[int] = []
+    with transaction.atomic():
+        stuck = (
+            PipelineJob.objects.select_for_update(skip_locked=True)
+            .select_related("revision")
+            .filter(
+                Q(state=PipelineJob.State.QUEUED, enqueued_at__lt=now - settings.NEWSROOM_JOB_STALE_QUEUED)
+                | Q(state=PipelineJob.State.QUEUED, enqueued_at__isnull=True)
+                | Q(state=PipelineJob.State.RUNNING, lease_expires_at__lt=now)
+            )
+            .order_by("id")[:limit]
+        )
+        for job in stuck:
+            if job.state == PipelineJob.State.RUNNING and job.attempts >= job.max_attempts:
+                job.last_error = job.last_error or "the worker stopped while running the job (lease expired)"
+                _fail(job)
+                counts["failed"] += 1
+                continue
+            job.state = PipelineJob.State.QUEUED
+            job.lease_expires_at = None
+            job.enqueued_at = now
+            job.save(update_fields=["state", "lease_expires_at", "enqueued_at"])
+            to_publish.append(job.pk)
+    for job_id in to_publish:
+        if publish_job(job_id):
+            counts["republished"] += 1
+        else:
+            counts["unpublished"] += 1
+            break  # the broker is down: the next sweep tries again
+    return counts

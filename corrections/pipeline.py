@@ -1,0 +1,335 @@
+"""The only place that connects passes to models: contexts in, stored suggestions out."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from functools import lru_cache
+from types import ModuleType
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from articles.audit import SystemActor, record_event
+from articles.models import Article, Revision
+from corrections import jobs
+from corrections.models import EdgeLine, PassRun, PipelineJob, Suggestion
+from corrections.passes import base
+from corrections.passes.boilerplate import edge_lines
+from corrections.passes.registry import DEFAULT_PASSES, load_passes
+from corrections.reference import ReferenceSnapshot, get_reference_snapshot
+from corrections.revisions import apply_to_text, changes_from_suggestions, create_revision, spans_clash
+from corrections.starter_data import load_boilerplate_patterns
+
+logger = logging.getLogger(__name__)
+
+# Kinds for which an editor's rejection of "X → Y" suppresses the same pair everywhere.
+LEARNED_KINDS = frozenset({"entity", "spelling", "style"})
+RECENT_SOURCE_ARTICLES = 30
+
+
+@lru_cache(maxsize=4)
+def _load(paths: tuple[str, ...]) -> tuple[ModuleType, ...]:
+    return tuple(load_passes(paths))
+
+
+def pass_modules() -> tuple[ModuleType, ...]:
+    return _load(tuple(settings.NEWSROOM_PASSES) or DEFAULT_PASSES)
+
+
+@lru_cache(maxsize=1)
+def _starter_patterns() -> tuple[str, ...]:
+    return load_boilerplate_patterns()
+
+
+def pass_actor(module: ModuleType) -> SystemActor:
+    return SystemActor(f"pass {module.NAME} v{module.VERSION}")
+
+
+# --- context --------------------------------------------------------------------------------
+
+
+def sibling_texts(article: Article) -> tuple[base.SiblingText, ...]:
+    """The current text of the story's other outlets: one copy per source, most recent first."""
+    if article.story_id is None or settings.NEWSROOM_MAX_SIBLINGS == 0:
+        return ()
+    rows = (
+        Revision.objects.filter(article__story_id=article.story_id, number=F("article__revision_number"))
+        .exclude(article_id=article.pk)
+        .exclude(article__source_id=article.source_id)
+        .order_by("-article_id")
+        .values_list("article_id", "article__source__slug", "text")[: settings.NEWSROOM_MAX_SIBLINGS * 4]
+    )
+    seen: set[str] = set()
+    siblings = []
+    for article_id, source, text in rows:
+        if source in seen:
+            continue
+        seen.add(source)
+        siblings.append(base.SiblingText(article_id=article_id, source=source, text=text))
+        if len(siblings) >= settings.NEWSROOM_MAX_SIBLINGS:
+            break
+    return tuple(sorted(siblings, key=lambda s: s.article_id))
+
+
+def boilerplate_profile(article: Article, revision: Revision) -> base.BoilerplateProfile:
+    """How often each edge line opened or closed the source's recent, distinct articles."""
+    recent = list(
+        EdgeLine.objects.filter(source_id=article.source_id)
+        .exclude(article_id=article.pk)
+        .exclude(text_sha256=revision.text_sha256)
+        .order_by("-article_id")
+        .values_list("article_id", "text_sha256")
+        .distinct()[: RECENT_SOURCE_ARTICLES * 4]
+    )
+    article_ids: list[int] = []
+    hashes: set[str] = set()
+    for article_id, digest in recent:
+        if digest in hashes:
+            continue  # the same text re-sent under another id is one article, not two
+        hashes.add(digest)
+        article_ids.append(article_id)
+        if len(article_ids) >= RECENT_SOURCE_ARTICLES:
+            break
+    stats: tuple[base.EdgeLineStat, ...] = ()
+    if article_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT position, line, COUNT(DISTINCT text_sha256)
+                FROM corrections_edgeline
+                WHERE article_id = ANY(%s)
+                GROUP BY position, line
+                HAVING COUNT(DISTINCT text_sha256) >= 2
+                ORDER BY position, line
+                """,
+                [article_ids],
+            )
+            stats = tuple(base.EdgeLineStat(line=line, position=pos, count=n) for pos, line, n in cursor.fetchall())
+    return base.BoilerplateProfile(recent_articles=len(article_ids), edge_lines=stats, patterns=_starter_patterns())
+
+
+def build_context(article: Article, revision: Revision, snapshot: ReferenceSnapshot) -> base.PassContext:
+    return base.PassContext(
+        source=article.source.slug,
+        language=article.language,
+        title=article.title,
+        gazetteer=snapshot.gazetteer,
+        style_rules=snapshot.style_rules,
+        siblings=sibling_texts(article),
+        boilerplate=boilerplate_profile(article, revision),
+        suppressed=snapshot.suppressed,
+    )
+
+
+def evidence_key(module: ModuleType, context: base.PassContext) -> str:
+    if not module.USES_SIBLINGS:
+        return ""
+    digest = hashlib.sha256()
+    for sibling in context.siblings:
+        digest.update(f"{sibling.article_id}:{len(sibling.text)}:".encode())
+        digest.update(hashlib.sha256(sibling.text.encode("utf-8", "surrogatepass")).digest())
+    return digest.hexdigest()
+
+
+def record_edge_lines(article: Article, revision: Revision) -> None:
+    rows = [
+        EdgeLine(source_id=article.source_id, article=article, text_sha256=revision.text_sha256,
+                 position=position, line=line[:300])
+        for position, line in edge_lines(revision.text)
+    ]
+    EdgeLine.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+# --- running passes -------------------------------------------------------------------------
+
+
+def compute_suggestions(module: ModuleType, text: str, context: base.PassContext) -> list[base.Suggestion]:
+    """Run a pass and keep only well-formed suggestions that editors have not suppressed."""
+    kept = []
+    for s in module.run(text, context):
+        if not (0 <= s.start <= s.end <= len(text)) or text[s.start : s.end] != s.original:
+            logger.error("pass %s returned a suggestion that does not match the text at %s", module.NAME, s.start)
+            continue
+        if s.original == s.replacement:
+            continue
+        if s.kind in LEARNED_KINDS and (s.original, s.replacement) in context.suppressed:
+            continue
+        kept.append(s)
+    return kept
+
+
+def _row(revision: Revision, run: PassRun | None, module: ModuleType, s: base.Suggestion) -> Suggestion:
+    return Suggestion(
+        revision=revision, pass_run=run, pass_name=module.NAME, kind=s.kind, start=s.start, end=s.end,
+        original=s.original, replacement=s.replacement, confidence=s.confidence, explanation=s.explanation,
+        evidence=list(s.evidence),
+    )
+
+
+def run_pass(revision: Revision, module: ModuleType, context: base.PassContext) -> PassRun:
+    """Run one pass version on one revision and store its suggestions, at most once."""
+    with transaction.atomic():
+        run, created = PassRun.objects.get_or_create(
+            revision=revision, pass_name=module.NAME, pass_version=module.VERSION,
+            defaults={"evidence_key": evidence_key(module, context)},
+        )
+        if not created:
+            return run
+        started = time.perf_counter()
+        found = compute_suggestions(module, revision.text, context)
+        run.duration_ms = (time.perf_counter() - started) * 1000
+        run.suggestion_count = len(found)
+        run.save(update_fields=["duration_ms", "suggestion_count"])
+        Suggestion.objects.bulk_create([_row(revision, run, module, s) for s in found], ignore_conflicts=True)
+        record_event(action="pass.run", actor=pass_actor(module), obj=run, article_id=revision.article_id,
+                     revision_number=revision.number,
+                     detail={"pass": module.NAME, "version": module.VERSION, "suggestions": len(found),
+                             "ms": round(run.duration_ms, 2)})
+    return run
+
+
+def process_revision(job: PipelineJob) -> None:
+    """Run every pass on the job's revision, auto-apply what policy allows, refresh the story."""
+    revision = job.revision
+    article = Article.objects.select_related("source").get(pk=job.article_id)
+    if revision.ingest_request_id is not None:
+        record_edge_lines(article, revision)
+    snapshot = get_reference_snapshot()
+    context = build_context(article, revision, snapshot)
+    for module in pass_modules():
+        run_pass(revision, module, context)
+    auto_apply(article.pk, revision.pk)
+    refresh_story_siblings(article, snapshot)
+
+
+def run_job(job_id: int, task_id: str = "", is_retry: bool = False) -> PipelineJob | None:
+    """Claim the job, process its revision and mark it done. Returns None if not claimed.
+
+    Exceptions propagate after the attempt is recorded (the task decides about retrying).
+    """
+    job = jobs.claim_job(job_id, task_id=task_id, is_retry=is_retry)
+    if job is None:
+        return None
+    jobs.mark_processing(job)
+    process_revision(job)
+    jobs.finish_job(job)
+    return job
+
+
+# --- auto-apply -----------------------------------------------------------------------------
+
+
+def auto_apply(article_id: int, revision_id: int) -> Revision | None:
+    """Apply pending suggestions of the auto-apply kinds as a system revision (still reviewable)."""
+    kinds = settings.NEWSROOM_AUTO_APPLY_KINDS
+    if not kinds:
+        return None
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        revision = Revision.objects.get(pk=revision_id)
+        if article.revision_number != revision.number:
+            return None
+        candidates = sorted(
+            revision.suggestions.filter(status=Suggestion.Status.PENDING, kind__in=kinds),
+            key=lambda s: (-s.confidence, s.start, s.pk),
+        )
+        chosen: list[Suggestion] = []
+        for s in candidates:
+            if not any(spans_clash(s.start, s.end, c.start, c.end) for c in chosen):
+                chosen.append(s)
+        if not chosen:
+            return None
+        text = apply_to_text(revision.text, chosen)
+        actor = SystemActor("auto-apply")
+        new = create_revision(
+            article=article, base=revision, text=text, changes=changes_from_suggestions(chosen), actor=actor,
+            reason="auto-applied repairs: " + ", ".join(sorted({s.kind for s in chosen})),
+            exclude_from_carry=[s.pk for s in chosen],
+        )
+        now = timezone.now()
+        for s in chosen:
+            Suggestion.objects.filter(pk=s.pk).update(status=Suggestion.Status.APPLIED, decided_at=now,
+                                                      result_revision=new, status_note="auto-applied by policy")
+            record_event(action="suggestion.applied", actor=actor, obj=s, article_id=article.pk,
+                         revision_number=revision.number, detail={"kind": s.kind, "result_revision": new.number})
+        return new
+
+
+# --- story refresh --------------------------------------------------------------------------
+
+
+def refresh_story_siblings(article: Article, snapshot: ReferenceSnapshot) -> int:
+    """A new copy joined the story: recompute the sibling-dependent suggestions of the others."""
+    modules = [m for m in pass_modules() if m.USES_SIBLINGS]
+    if not modules or article.story_id is None:
+        return 0
+    sibling_ids = list(
+        Article.objects.filter(story_id=article.story_id)
+        .exclude(pk=article.pk)
+        .exclude(source_id=article.source_id)
+        .order_by("-id")
+        .values_list("id", flat=True)[: settings.NEWSROOM_MAX_SIBLINGS * 2]
+    )
+    refreshed = 0
+    for sibling_id in sibling_ids:
+        for module in modules:
+            refreshed += refresh_pass(sibling_id, module, snapshot)
+    return refreshed
+
+
+def refresh_pass(article_id: int, module: ModuleType, snapshot: ReferenceSnapshot) -> int:
+    """Reconcile the pending suggestions of ``module`` on the article's current revision with what
+    the pass says now. Returns the number of suggestions added or withdrawn."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().select_related("source").get(pk=article_id)
+        if not PassRun.objects.filter(revision__article_id=article_id, pass_name=module.NAME).exists():
+            return 0  # never processed yet: its own job will see the whole story
+        revision = Revision.objects.get(article_id=article_id, number=article.revision_number)
+        context = build_context(article, revision, snapshot)
+        key = evidence_key(module, context)
+        run = PassRun.objects.filter(revision=revision, pass_name=module.NAME, pass_version=module.VERSION).first()
+        if run is not None and run.evidence_key == key:
+            return 0
+        found = {(s.start, s.end, s.replacement): s for s in compute_suggestions(module, revision.text, context)}
+        existing = {
+            (s.start, s.end, s.replacement): s
+            for s in Suggestion.objects.filter(revision=revision, pass_name=module.NAME)
+        }
+        now = timezone.now()
+        changed = 0
+        for k, row in existing.items():
+            if row.status != Suggestion.Status.PENDING:
+                continue
+            if k not in found:
+                row.status = Suggestion.Status.STALE
+                row.status_note = "withdrawn: the story's copies no longer support it"
+                row.decided_at = now
+                row.save(update_fields=["status", "status_note", "decided_at"])
+                changed += 1
+            else:
+                new = found[k]
+                if (row.explanation, row.confidence) != (new.explanation, new.confidence):
+                    row.explanation, row.confidence, row.evidence = new.explanation, new.confidence, list(new.evidence)
+                    row.save(update_fields=["explanation", "confidence", "evidence"])
+        for k, s in found.items():
+            row = existing.get(k)
+            if row is None:
+                _row(revision, run, module, s).save()
+                changed += 1
+            elif row.status == Suggestion.Status.STALE and row.status_note.startswith("withdrawn"):
+                row.status, row.status_note, row.decided_at = Suggestion.Status.PENDING, "", None
+                row.explanation, row.confidence = s.explanation, s.confidence
+                row.save(update_fields=["status", "status_note", "decided_at", "explanation", "confidence"])
+                changed += 1
+        if run is not None:
+            run.evidence_key = key
+            run.refreshed_at = now
+            run.save(update_fields=["evidence_key", "refreshed_at"])
+        if changed:
+            record_event(action="pass.refreshed", actor=pass_actor(module), obj=run, article_id=article_id,
+                         revision_number=revision.number, detail={"pass": module.NAME, "changed": changed})
+        return changed

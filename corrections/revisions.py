@@ -1,0 +1,197 @@
+"""New revisions from applied suggestions or manual edits, and carrying pending suggestions over.
+
+A pending suggestion survives into the next revision only when the text it covers is untouched;
+it is then re-anchored at its shifted offsets (and checked). Otherwise it becomes ``stale``: never
+applied at shifted offsets.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from articles.audit import Actor, SystemActor, record_event, sha256_text
+from articles.models import ApiClient, Article, Revision
+from corrections.models import Suggestion
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """``old[old_start:old_end]`` became ``new[new_start:new_end]``."""
+
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+
+
+def changes_from_suggestions(suggestions: Sequence[Suggestion]) -> list[Change]:
+    changes = []
+    delta = 0
+    for s in sorted(suggestions, key=lambda s: (s.start, s.end)):
+        changes.append(Change(s.start, s.end, s.start + delta, s.start + delta + len(s.replacement)))
+        delta += len(s.replacement) - (s.end - s.start)
+    return changes
+
+
+def apply_to_text(text: str, suggestions: Sequence[Suggestion]) -> str:
+    """Apply non-overlapping suggestions. Raises ValueError if they overlap or no longer match."""
+    out: list[str] = []
+    pos = 0
+    for s in sorted(suggestions, key=lambda s: (s.start, s.end)):
+        if s.start < pos:
+            raise ValueError(f"suggestion {s.pk} overlaps another accepted suggestion")
+        if text[s.start : s.end] != s.original:
+            raise ValueError(f"suggestion {s.pk} no longer matches the text")
+        out.append(text[pos : s.start])
+        out.append(s.replacement)
+        pos = s.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def changes_between(old: str, new: str) -> list[Change]:
+    """The regions that differ between two texts: lines first, then characters inside them."""
+    changes: list[Change] = []
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    old_offsets = _line_offsets(old_lines)
+    new_offsets = _line_offsets(new_lines)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        o1, o2 = old_offsets[i1], old_offsets[i2]
+        n1, n2 = new_offsets[j1], new_offsets[j2]
+        a, b = old[o1:o2], new[n1:n2]
+        if tag == "replace" and len(a) + len(b) <= 20_000:
+            inner = difflib.SequenceMatcher(None, a, b, autojunk=False)
+            for t2, k1, k2, m1, m2 in inner.get_opcodes():
+                if t2 != "equal":
+                    changes.append(Change(o1 + k1, o1 + k2, n1 + m1, n1 + m2))
+        else:
+            changes.append(Change(o1, o2, n1, n2))
+    return changes
+
+
+def _line_offsets(lines: list[str]) -> list[int]:
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def spans_clash(start: int, end: int, other_start: int, other_end: int) -> bool:
+    """Two edits clash when they share a character; an insertion clashes with an insertion at the
+    same point and with a span it falls strictly inside."""
+    if start == end and other_start == other_end:
+        return start == other_start
+    if start == end:
+        return other_start < start < other_end
+    if other_start == other_end:
+        return start < other_start < end
+    return start < other_end and other_start < end
+
+
+def _shift(pos: int, changes: Iterable[Change]) -> int:
+    """Where an untouched position moves to; ``changes`` sorted by old offset. (An insertion
+    exactly at ``pos`` lands before it.)"""
+    delta = 0
+    for c in changes:
+        if c.old_end > pos:
+            break
+        delta = c.new_end - c.old_end  # the total shift after this change
+    return pos + delta
+
+
+def carry_over(old: Revision, new: Revision, changes: list[Change], exclude: Iterable[int] = ()) -> tuple[int, int]:
+    """Re-anchor the pending suggestions of ``old`` onto ``new``; returns (carried, stale).
+
+    Caller holds a lock on the article. Suggestions in ``exclude`` are left alone.
+    """
+    changes = sorted(changes, key=lambda c: (c.old_start, c.old_end))
+    excluded = set(exclude)
+    carried_rows: list[Suggestion] = []
+    carried_ids: list[int] = []
+    stale_ids: list[int] = []
+    for s in old.suggestions.filter(status=Suggestion.Status.PENDING).order_by("start", "end", "id"):
+        if s.pk in excluded:
+            continue
+        if any(spans_clash(s.start, s.end, c.old_start, c.old_end) for c in changes):
+            stale_ids.append(s.pk)
+            continue
+        start = _shift(s.start, changes)
+        end = start + (s.end - s.start)
+        if new.text[start:end] != s.original:
+            stale_ids.append(s.pk)
+            continue
+        carried_rows.append(
+            Suggestion(
+                revision=new, pass_run=s.pass_run, pass_name=s.pass_name, kind=s.kind, start=start, end=end,
+                original=s.original, replacement=s.replacement, confidence=s.confidence,
+                explanation=s.explanation, evidence=s.evidence, carried_from=s,
+            )
+        )
+        carried_ids.append(s.pk)
+    Suggestion.objects.bulk_create(carried_rows, ignore_conflicts=True)
+    now = timezone.now()
+    Suggestion.objects.filter(pk__in=carried_ids).update(
+        status=Suggestion.Status.STALE, status_note=f"carried over to revision {new.number}", decided_at=now
+    )
+    Suggestion.objects.filter(pk__in=stale_ids).update(
+        status=Suggestion.Status.STALE,
+        status_note=f"its text changed in revision {new.number}",
+        decided_at=now,
+    )
+    return len(carried_ids), len(stale_ids)
+
+
+def mark_pending_stale(revision: Revision, note: str) -> int:
+    return Suggestion.objects.filter(revision=revision, status=Suggestion.Status.PENDING).update(
+        status=Suggestion.Status.STALE, status_note=note, decided_at=timezone.now()
+    )
+
+
+def _creator_fields(actor: Actor) -> dict[str, object]:
+    if isinstance(actor, ApiClient):
+        return {"created_by_client": actor, "created_by_user": actor.user}
+    if isinstance(actor, SystemActor):
+        return {"created_by_system": actor.label}
+    if actor is not None and actor.is_authenticated:
+        return {"created_by_user": actor}
+    raise ValueError("a revision needs an authenticated actor")
+
+
+@transaction.atomic
+def create_revision(
+    *,
+    article: Article,
+    base: Revision,
+    text: str,
+    changes: list[Change],
+    actor: Actor,
+    reason: str,
+    exclude_from_carry: Iterable[int] = (),
+) -> Revision:
+    """Add revision ``base.number + 1`` with ``text`` and carry pending suggestions over.
+
+    Caller holds a lock on the article row and has checked that ``base`` is its current revision.
+    """
+    revision = Revision.objects.create(
+        article=article,
+        number=base.number + 1,
+        text=text,
+        text_sha256=sha256_text(text),
+        reason=reason,
+        **_creator_fields(actor),
+    )
+    carry_over(base, revision, changes, exclude=exclude_from_carry)
+    article.revision_number = revision.number
+    article.save(update_fields=["revision_number", "updated_at"])
+    record_event(action="revision.created", actor=actor, obj=revision, article_id=article.pk,
+                 revision_number=revision.number, before=base.text, after=text, detail={"reason": reason})
+    return revision

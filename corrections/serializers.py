@@ -1,0 +1,25 @@
+"""Output shapes of the corrections API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from corrections.models import Suggestion
+
+
+class SuggestionOut(serializers.ModelSerializer):
+    revision = serializers.IntegerField(source="revision.number")
+    # "pass" is a Python keyword, hence the declared name.
+    pass_ = serializers.CharField(source="pass_name")
+
+    class Meta:
+        model = Suggestion
+        fields = [
+            "id", "pass_", "kind", "start", "end", "original", "replacement", "confidence", "explanation",
+            "evidence", "status", "status_note", "revision", "created_at", "decided_at",
+        ]
+
+    def to_representation(self, instance: Suggestion) -> dict[str, object]:
+        data = super().to_representation(instance)
+        data["pass"] = data.pop("pass_")
+        return dict(data)

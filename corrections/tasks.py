@@ -1,0 +1,55 @@
+"""Celery tasks: thin adapters around corrections.pipeline and corrections.jobs."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from corrections import jobs, pipeline
+
+logger = logging.getLogger(__name__)
+
+_SOFT = settings.NEWSROOM_TASK_SOFT_TIME_LIMIT
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=_SOFT,
+    time_limit=_SOFT + 30,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=10,
+)
+def run_pipeline_task(self: Task, job_id: int) -> None:
+    try:
+        pipeline.run_job(job_id, task_id=self.request.id or "", is_retry=bool(self.request.retries))
+    except (OperationalError, InterfaceError, SoftTimeLimitExceeded) as ex:
+        if isinstance(ex, SoftTimeLimitExceeded):
+            logger.warning("pipeline job %s hit the soft time limit", job_id)
+            _record_failure(job_id, f"the passes took longer than {_SOFT} s")
+        raise
+    except Exception as ex:
+        logger.exception("pipeline job %s failed", job_id)
+        _record_failure(job_id, f"{type(ex).__name__}: {ex}")
+
+
+def _record_failure(job_id: int, reason: str) -> None:
+    delay = jobs.record_failure(job_id, reason)
+    if delay is not None:
+        jobs.publish_job(job_id, countdown=delay.total_seconds())
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
+def sweep_jobs_task() -> dict[str, int]:
+    counts = jobs.sweep_jobs()
+    if any(counts.values()):
+        logger.info("sweep: %s", counts)
+    return counts

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from articles import api as articles_api
+from corrections import api as corrections_api
+from newsroom.health import healthz
+
+api_v1 = [
+    path("articles/", articles_api.ArticleCollectionApi.as_view(), name="articles"),
+    path("articles/batch/", articles_api.ArticleBatchCreateApi.as_view(), name="articles-batch"),
+    path("articles/<int:article_id>/", articles_api.ArticleDetailApi.as_view(), name="article-detail"),
+    path("articles/<int:article_id>/revisions/", articles_api.RevisionListApi.as_view(), name="article-revisions"),
+    path(
+        "articles/<int:article_id>/revisions/<int:number>/",
+        articles_api.RevisionDetailApi.as_view(),
+        name="article-revision-detail",
+    ),
+    path(
+        "articles/<int:article_id>/suggestions/",
+        corrections_api.SuggestionListApi.as_view(),
+        name="article-suggestions",
+    ),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
