@@ -1,0 +1,617 @@
+"""Entity pass: names damaged by typing or machine translation ("Volodimir Zelanski", "Lavarov").
+
+Evidence, strongest first:
+
+* the gazetteer: an exact misspelling or style alias, or a surname / one-word name that is a few
+  edits from and sounds like the mention (fuzzy and phonetic matching through the index);
+* the other outlets' copies of the same story: a form no other outlet uses, close to a form most of
+  them use ("3 of 4 other outlets in this story write 'Radakin'"); this works with an empty gazetteer;
+* the rest of the name: a first name that agrees with an entity makes a close surname a match, and a
+  surname that matched makes a sound-alike first name its variant (Dimitri -> Dmitry);
+* the rest of the article: machine translation spells one name several ways, so a form close to
+  one already resolved in this article follows it (Zelancesi beside Zelanski -> Zelensky).
+
+Frequent English words, sentence-initial and heading words need the rest of the name as evidence.
+Inside direct quotes the confidence is lowered and the explanation says so. Spans that a house-style
+rule covers ("Kiev") are left to the house-style pass, and editors' rejections are never proposed
+again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from corrections.passes.base import (
+    Entity,
+    PassContext,
+    StyleRule,
+    Suggestion,
+    drop_overlaps,
+    make_suggestion,
+)
+from corrections.passes.names_index import (
+    Closeness,
+    GazetteerIndex,
+    NameWord,
+    Phrase,
+    closeness,
+    index_for,
+    sound_distance,
+)
+from corrections.passes.names_text import (
+    PERSON_CUES,
+    Document,
+    Token,
+    analyse,
+    common_words,
+    fold,
+    is_latin,
+)
+
+NAME = "entities"
+VERSION = "1"
+KINDS = ("entity",)
+USES_SIBLINGS = True
+
+_MIN_CANDIDATE_LEN = 4
+_QUOTE_FACTOR = 0.8
+_MAX_SIBLINGS = 40
+_QUOTE_NOTE = " It is inside a direct quote, so check it against the speaker's words."
+
+
+@dataclass(frozen=True, slots=True)
+class _Fix:
+    token: int
+    replacement: str
+    confidence: float
+    explanation: str
+    evidence: tuple[str, ...] = ()
+    kind: str = "entity"
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolution:
+    """What a capitalised word should be, and why."""
+
+    target: str
+    entity: Entity | None
+    confidence: float
+    explanation: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Consensus:
+    """Capitalised word forms in the other outlets' copies, counted once per source."""
+
+    n_sources: int = 0
+    support: Counter[str] = field(default_factory=Counter)
+    surface: dict[str, str] = field(default_factory=dict)
+    givens: dict[str, Counter[str]] = field(default_factory=dict)  # surname -> given -> sources
+    targets: list[str] = field(default_factory=list)  # forms at least two sources use
+
+    def count(self, folded: str) -> int:
+        return self.support.get(folded, 0)
+
+
+def run(text: str, context: PassContext) -> list[Suggestion]:
+    doc = analyse(text)
+    if not doc.tokens:
+        return []
+    index = index_for(context.gazetteer)
+    consensus = _build_consensus(context)
+    matcher = _Matcher(doc, index, consensus)
+    fixes = matcher.find()
+    covered = _style_rule_spans(text, context.style_rules)
+    suggestions: list[Suggestion] = []
+    for fix in fixes:
+        tok = doc.tokens[fix.token]
+        if tok.surface == fix.replacement or (tok.surface, fix.replacement) in context.suppressed:
+            continue
+        if any(a < tok.end and tok.start < b for a, b in covered):
+            continue
+        confidence = fix.confidence
+        explanation = fix.explanation
+        if tok.is_quoted:
+            confidence *= _QUOTE_FACTOR
+            explanation = explanation + _QUOTE_NOTE
+        suggestions.append(
+            make_suggestion(
+                text, tok.start, tok.end, fix.replacement, fix.kind, confidence, explanation, fix.evidence
+            )
+        )
+    return drop_overlaps(suggestions)
+
+
+class _Matcher:
+    def __init__(self, doc: Document, index: GazetteerIndex, consensus: _Consensus) -> None:
+        self.doc = doc
+        self.index = index
+        self.consensus = consensus
+        self.common = common_words()
+        self.fixes: dict[int, _Fix] = {}
+        self.memo: dict[tuple[str, bool, bool], _Resolution | None] = {}  # (form, person, gazetteer)
+        self.resolved_forms: dict[str, _Resolution] = {}  # folded form -> resolution used
+        self.person_forms: frozenset[str] = frozenset()
+
+    # ------------------------------------------------------------------ driver
+
+    def find(self) -> list[_Fix]:
+        tokens = self.doc.tokens
+        self.person_forms = self._person_forms()
+        for span in self.doc.spans:
+            idx = list(span.tokens)
+            self._match_phrases(idx)
+            person_only = span.cue in PERSON_CUES or len(idx) >= 2
+            last = idx[-1]
+            for pos, i in enumerate(idx):
+                if i in self.fixes:
+                    continue
+                is_last = pos == len(idx) - 1
+                # Inside a longer run only headings put names next to each other ("Trump Urges
+                # Putin"); elsewhere a word before another capitalised word is a first name or part
+                # of a longer name: only the story's other copies may correct it.
+                on_its_own = is_last or _in_heading(self.doc, i)
+                if pos == len(idx) - 2 and not on_its_own and self._pairs(i, last):
+                    continue  # a first name: judged against its surname by _match_given
+                given = idx[pos - 1] if pos > 0 and self._pairs(idx[pos - 1], i) else None
+                self._match_word(i, given, person_only=person_only and is_last, use_gazetteer=on_its_own)
+            if len(idx) >= 2 and self._pairs(idx[-2], last):
+                self._match_given(idx[-2], last)
+        self._match_document_variants()
+        return [self.fixes[k] for k in sorted(self.fixes)]
+
+    def _person_forms(self) -> frozenset[str]:
+        """Words this article uses as a person's surname somewhere: after a first name or a title
+        ("Dick Durbin", "President Rouhani"). Those are never corrected to a place."""
+        forms: set[str] = set()
+        for span in self.doc.spans:
+            last = span.tokens[-1]
+            if span.cue in PERSON_CUES or (len(span.tokens) >= 2 and self._pairs(span.tokens[-2], last)):
+                forms.add(self.doc.tokens[last].folded)
+        return frozenset(forms)
+
+    def _pairs(self, given: int, surname: int) -> bool:
+        """Are these two tokens a first name and a surname (separated by one space)?"""
+        a, b = self.doc.tokens[given], self.doc.tokens[surname]
+        gap = self.doc.text[a.end : b.start]
+        return len(a.surface) > 1 and gap in (" ", "\u00a0")
+
+    # ------------------------------------------------------------------ candidates
+
+    def _is_candidate(self, tok: Token, strict: bool) -> bool:
+        """May this word be a damaged name on its own evidence? (``strict``: no supporting name)"""
+        f = tok.folded
+        if not tok.is_capitalised or len(f) < _MIN_CANDIDATE_LEN or not is_latin(f):
+            return False
+        if self.index.is_known(f) or f in self.doc.lower_words:
+            return False
+        return not (strict and f in self.common)
+
+    # ------------------------------------------------------------------ one word
+
+    def _match_word(self, i: int, given: int | None, person_only: bool, use_gazetteer: bool) -> None:
+        tok = self.doc.tokens[i]
+        f = tok.folded
+        # exact aliases an editor (or the starter data) marked as misspelling or house style
+        for word in self.index.readings(f):
+            if word.rank in ("misspelling", "style") and word.role != "given":
+                self._add_alias_fix(i, word)
+                return
+        if self.index.is_known(f):
+            return
+        res: _Resolution | None = None
+        if self._is_candidate(tok, strict=True):
+            res = self._resolve(f, person_only, use_gazetteer)
+        if res is None and use_gazetteer and given is not None and self._is_candidate(tok, strict=False):
+            res = self._resolve_with_given(f, self.doc.tokens[given].folded)
+        if res is not None:
+            self.resolved_forms.setdefault(f, res)
+            self._add(i, res)
+
+    def _resolve(self, f: str, person_only: bool, use_gazetteer: bool) -> _Resolution | None:
+        key = (f, person_only, use_gazetteer)
+        if key not in self.memo:
+            self.memo[key] = self._resolve_uncached(f, person_only, use_gazetteer)
+        return self.memo[key]
+
+    def _resolve_uncached(self, f: str, person_only: bool, use_gazetteer: bool) -> _Resolution | None:
+        cons = self._consensus_form(f)
+        own_support = self.consensus.count(f)
+        if own_support >= 2 or (cons is None and own_support >= 1):
+            return None  # other outlets write it this way too
+        gaz = self._gazetteer_word(f, person_only) if use_gazetteer else None
+        if gaz is not None:
+            word, c = gaz
+            explanation = _explain_gazetteer(self.doc, f, word, c)
+            evidence = [_distance_fact(closeness(f, fold(word.target)), word.target)]
+            confidence = 0.85 if c.tier == 1 else 0.7
+            if cons is not None:
+                g, n = cons
+                if any(r.entity.id == word.entity.id for r in self.index.readings(g)):
+                    confidence = 0.95
+                    explanation = explanation[:-1] + f"; {_outlets(n, self.consensus.n_sources, self.consensus.surface[g])}."
+                    evidence.append(_outlets(n, self.consensus.n_sources, self.consensus.surface[g]))
+                else:
+                    return self._consensus_resolution(f, g, n)  # the story itself outweighs the list
+            return _Resolution(word.target, word.entity, confidence, explanation, tuple(evidence))
+        if cons is not None:
+            return self._consensus_resolution(f, cons[0], cons[1])
+        return None
+
+    def _gazetteer_word(self, f: str, person_only: bool) -> tuple[NameWord, Closeness] | None:
+        """The gazetteer name this word is a damaged form of, on the gazetteer's evidence alone.
+
+        The bar is high: the word must sound like the name (metaphone of the transliteration
+        skeleton), and be long enough that a one-letter difference is telling. A word this article
+        uses as somebody's surname is never taken for a place."""
+        is_person_form = person_only or f in self.person_forms
+        found: list[tuple[NameWord, Closeness]] = []
+        for w, c in self.index.fuzzy(f):
+            is_person = w.entity.type == "person"
+            if is_person_form and not is_person:
+                continue
+            if c.tier != 1 or not c.sounds_alike or len(f) < (6 if is_person else 7):
+                continue
+            found.append((w, c))
+        if not found:
+            return None
+        best_word, best_c = found[0]
+        for w, c in found[1:]:
+            if (c.tier, c.edits) != (best_c.tier, best_c.edits):
+                break
+            if w.entity.id != best_word.entity.id and w.target != best_word.target:
+                return None  # two different names fit equally well: not ours to choose
+        return best_word, best_c
+
+    def _resolve_with_given(self, f: str, given: str) -> _Resolution | None:
+        """A surname that is only close (or is also an English word, "Stub") counts when the first
+        name before it is the first name of that person."""
+        for word, c in self.index.fuzzy(f):
+            if word.entity.type != "person" or word.role != "surname":
+                continue
+            if self._agrees_with_given(given, word.entity.id):
+                explanation = _explain_gazetteer(self.doc, f, word, c)
+                return _Resolution(word.target, word.entity, 0.85, explanation, (_distance_fact(c, word.target),))
+        for g, n in self._consensus_candidates(f):
+            givens = self.consensus.givens.get(g, Counter())
+            if givens.get(given, 0) >= 2 and self.consensus.count(f) == 0:
+                surface = self.consensus.surface[g]
+                fact = _outlets(n, self.consensus.n_sources, f"{self.consensus.surface.get(given, given)} {surface}")
+                return _Resolution(surface, None, 0.75, f"{fact}.", (fact,))
+        return None
+
+    # ------------------------------------------------------------------ consensus
+
+    def _consensus_candidates(self, f: str) -> list[tuple[str, int]]:
+        cons = self.consensus
+        out: list[tuple[str, int, Closeness]] = []
+        for g in cons.targets:
+            if g == f or abs(len(g) - len(f)) > 3:
+                continue
+            c = closeness(f, g)
+            if c.tier <= 2:
+                out.append((g, cons.count(g), c))
+        out.sort(key=lambda t: (t[2].tier, t[2].edits, -t[1]))
+        return [(g, n) for g, n, _ in out]
+
+    def _consensus_form(self, f: str) -> tuple[str, int] | None:
+        """The form most other outlets use for this word, if this form is rare among them."""
+        cons = self.consensus
+        if cons.n_sources < 2 or cons.count(f) > 1:
+            return None
+        best: tuple[str, int, Closeness] | None = None
+        for g in cons.targets:
+            if g == f or abs(len(g) - len(f)) > 3:
+                continue
+            n = cons.count(g)
+            if n * 2 < cons.n_sources or n < 2 or (cons.count(f) == 1 and n < 3):
+                continue
+            c = closeness(f, g)
+            strong = c.tier == 1 or (c.tier == 2 and c.sounds_alike and len(f) >= 6)
+            if not strong:
+                continue
+            if best is None or (c.tier, c.edits, -n) < (best[2].tier, best[2].edits, -best[1]):
+                best = (g, n, c)
+        return (best[0], best[1]) if best is not None else None
+
+    def _consensus_resolution(self, f: str, g: str, n: int) -> _Resolution:
+        surface = self.consensus.surface[g]
+        entity = next((w.entity for w in self.index.readings(g) if w.role != "given"), None)
+        fact = _outlets(n, self.consensus.n_sources, surface)
+        c = closeness(f, g)
+        original = _surface_of(self.doc, f)
+        how = _how_close(c)
+        about = f" — {_describe(entity)}" if entity is not None else ""
+        explanation = f"{fact}; '{original}' {how} '{surface}'{about}."
+        confidence = min(0.95, 0.7 + 0.25 * n / max(self.consensus.n_sources, 1))
+        return _Resolution(surface, entity, confidence, explanation, (fact, _distance_fact(c, surface)))
+
+    # ------------------------------------------------------------------ first names
+
+    def _match_given(self, gi: int, si: int) -> None:
+        """Fix a first name that only sounds like the first name of the person the surname names."""
+        if gi in self.fixes:
+            return
+        g_tok, s_tok = self.doc.tokens[gi], self.doc.tokens[si]
+        g = g_tok.folded
+        if not g_tok.is_capitalised or len(g) < 3 or not is_latin(g):
+            return
+        fix = self.fixes.get(si)
+        res = self.resolved_forms.get(s_tok.folded)
+        entity = res.entity if fix is not None and res is not None else None
+        if entity is None and fix is None:
+            persons = {w.entity.id: w.entity for w in self.index.readings(s_tok.folded) if w.role == "surname"}
+            if len(persons) == 1:
+                entity = next(iter(persons.values()))
+        if entity is not None and entity.id in self.index.canonical_given:
+            if g in self.index.given_names[entity.id]:
+                return
+            target = self.index.canonical_given[entity.id]
+            c = closeness(g, fold(target))
+            is_variant = c.tier <= 2 and c.sounds_alike
+            if is_variant and (not self.index.is_known(g) or self._given_is_other_persons(g, entity.id)):
+                explanation = (
+                    f"'{g_tok.surface}' sounds like '{target}', the first name of "
+                    f"{_describe(entity)}."
+                )
+                self.fixes[gi] = _Fix(gi, target, 0.75, explanation, (_distance_fact(c, target),))
+            return
+        # consensus: the first name the other outlets give this surname
+        surname = fold(fix.replacement) if fix is not None else s_tok.folded
+        givens = self.consensus.givens.get(surname)
+        if not givens or g in givens or self.consensus.count(g) > 0:
+            return
+        best: tuple[Closeness, str, int] | None = None
+        for top, n in givens.items():
+            if n < 2 or n * 2 < self.consensus.n_sources:
+                continue
+            c = closeness(g, top)
+            if c.tier == 1 or (c.tier == 2 and c.sounds_alike):
+                if best is None or (c.tier, c.edits, -n) < (best[0].tier, best[0].edits, -best[2]):
+                    best = (c, top, n)
+        if best is None:
+            return
+        c, top, n = best
+        target = self.consensus.surface.get(top, top)
+        full = f"{target} {self.consensus.surface.get(surname, surname)}"
+        fact = _outlets(n, self.consensus.n_sources, full)
+        explanation = f"{fact}; '{g_tok.surface}' {_how_close(c)} '{target}'."
+        self.fixes[gi] = _Fix(gi, target, 0.7, explanation, (fact,))
+
+    def _agrees_with_given(self, given: str, entity_id: int) -> bool:
+        """Is ``given`` this person's first name, or a sound-alike of it (Dimitri / Dmitry)?"""
+        if given in self.index.given_names.get(entity_id, frozenset()):
+            return True
+        canonical = self.index.canonical_given.get(entity_id)
+        if canonical is None:
+            return False
+        c = closeness(given, fold(canonical))
+        return c.tier <= 2 and c.sounds_alike
+
+    def _given_is_other_persons(self, g: str, entity_id: int) -> bool:
+        """'Vladimir' is known (Putin's first name) but next to 'Zelensky' it is still a variant."""
+        return any(w.role == "given" and w.entity.id != entity_id for w in self.index.readings(g))
+
+    # ------------------------------------------------------------------ phrases
+
+    def _match_phrases(self, idx: list[int]) -> None:
+        """Multi-word names: exact misspelling/style aliases, and one wrong word in a place name
+        whose other words are right ("New Dehli")."""
+        tokens = self.doc.tokens
+        for pos, i in enumerate(idx):
+            for phrase in self.index.phrases.get(tokens[i].folded, ()):
+                n = len(phrase.words)
+                if pos + n > len(idx) or not phrase.targets:
+                    continue
+                window = [tokens[k] for k in idx[pos : pos + n]]
+                diffs = [k for k in range(n) if window[k].folded != phrase.words[k]]
+                if not diffs and phrase.rank in ("misspelling", "style"):
+                    for k in range(n):
+                        if window[k].surface != phrase.targets[k]:
+                            self._add_alias_fix(idx[pos + k], _phrase_word(phrase, k))
+                    return
+                if len(diffs) != 1 or phrase.rank not in ("canonical", "variant") or n < 2:
+                    continue
+                if phrase.entity.type == "person":
+                    continue  # people: the first-name/surname logic weighs the story's evidence
+                k = diffs[0]
+                wrong = window[k]
+                if not self._is_candidate(wrong, strict=True):
+                    continue
+                c = closeness(wrong.folded, phrase.words[k])
+                if c.tier != 1:
+                    continue
+                target = phrase.targets[k]
+                full = " ".join(phrase.targets)
+                explanation = (
+                    f"'{wrong.surface}' {_how_close(c)} '{target}' — {full}, {phrase.entity.description}."
+                    if phrase.entity.description
+                    else f"'{wrong.surface}' {_how_close(c)} '{target}' — {full}."
+                )
+                self.fixes[idx[pos + k]] = _Fix(idx[pos + k], target, 0.8, explanation, (_distance_fact(c, target),))
+                return
+
+    def _add_alias_fix(self, i: int, word: NameWord) -> None:
+        tok = self.doc.tokens[i]
+        if word.rank == "style":
+            explanation = f"House style writes '{word.target}' for '{tok.surface}' — {_describe(word.entity)}."
+            self.fixes[i] = _Fix(i, word.target, 0.8, explanation, ("style alias",), kind="style")
+        else:
+            explanation = f"'{tok.surface}' is a known misspelling of '{word.target}' — {_describe(word.entity)}."
+            self.fixes[i] = _Fix(i, word.target, 0.95, explanation, ("known misspelling",))
+
+    # ------------------------------------------------------------------ within the article
+
+    def _match_document_variants(self) -> None:
+        """Forms this article spells several ways: an unresolved form close to a resolved one (or
+        to a known surname used in this article) follows it."""
+        tokens = self.doc.tokens
+        anchors: dict[str, _Resolution] = dict(self.resolved_forms)
+        for tok in tokens:
+            if tok.is_capitalised and tok.folded not in anchors:
+                persons = [w for w in self.index.readings(tok.folded) if w.role == "surname" and w.rank != "misspelling"]
+                if persons:
+                    word = persons[0]
+                    anchors[tok.folded] = _Resolution(word.target, word.entity, 0.0, "", ())
+        if not anchors:
+            return
+        for _ in range(2):
+            added: dict[str, _Resolution] = {}
+            for i, tok in enumerate(tokens):
+                f = tok.folded
+                if i in self.fixes or f in anchors or f in added or not self._is_candidate(tok, strict=True):
+                    continue
+                if self.consensus.count(f) > 0:
+                    continue
+                match = self._closest_anchor(f, anchors)
+                if match is None:
+                    continue
+                anchor, res = match
+                original = _surface_of(self.doc, anchor)
+                about = f" — {_describe(res.entity)}" if res.entity is not None else ""
+                if original.casefold() == res.target.casefold():
+                    explanation = f"'{tok.surface}' looks like another spelling of '{res.target}', also in this article{about}."
+                else:
+                    explanation = (
+                        f"'{tok.surface}' looks like another spelling of '{original}', which this article also "
+                        f"uses for '{res.target}'{about}."
+                    )
+                added[f] = _Resolution(res.target, res.entity, 0.6, explanation, ("spelled several ways in this article",))
+            if not added:
+                break
+            for i, tok in enumerate(tokens):
+                res2 = added.get(tok.folded)
+                if res2 is not None and i not in self.fixes and tok.is_capitalised:
+                    self._add(i, res2)
+            anchors.update(added)
+
+    def _closest_anchor(self, f: str, anchors: dict[str, _Resolution]) -> tuple[str, _Resolution] | None:
+        best: tuple[int, str] | None = None
+        targets: set[str] = set()
+        for a, res in anchors.items():
+            if len(f) < 6 or abs(len(a) - len(f)) > 3 or _common_prefix(a, f) < 4:
+                continue
+            c = closeness(f, a)
+            if c.edits > 3 or sound_distance(f, a) > 1:
+                continue
+            targets.add(res.target)
+            if best is None or c.edits < best[0]:
+                best = (c.edits, a)
+        if best is None or len(targets) != 1:
+            return None
+        return best[1], anchors[best[1]]
+
+    # ------------------------------------------------------------------ output
+
+    def _add(self, i: int, res: _Resolution) -> None:
+        self.fixes[i] = _Fix(i, _match_case(self.doc.tokens[i].surface, res.target), res.confidence, res.explanation, res.evidence)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _build_consensus(context: PassContext) -> _Consensus:
+    cons = _Consensus()
+    per_source: dict[str, set[str]] = {}
+    pairs: dict[str, dict[str, set[str]]] = {}
+    surfaces: dict[str, Counter[str]] = {}
+    for sib in context.siblings[:_MAX_SIBLINGS]:
+        source = sib.source or f"#{sib.article_id}"
+        if context.source and source == context.source:
+            continue
+        doc = analyse(sib.text)
+        seen = per_source.setdefault(source, set())
+        for tok in doc.tokens:
+            if tok.is_capitalised and is_latin(tok.folded):
+                seen.add(tok.folded)
+                surfaces.setdefault(tok.folded, Counter())[tok.surface] += 1
+        for span in doc.spans:
+            if len(span.tokens) >= 2:
+                a, b = doc.tokens[span.tokens[-2]], doc.tokens[span.tokens[-1]]
+                if doc.text[a.end : b.start] in (" ", "\u00a0") and len(a.surface) > 1:
+                    pairs.setdefault(b.folded, {}).setdefault(a.folded, set()).add(source)
+    cons.n_sources = len(per_source)
+    for forms in per_source.values():
+        cons.support.update(forms)
+    cons.surface = {f: c.most_common(1)[0][0] for f, c in surfaces.items()}
+    cons.givens = {s: Counter({g: len(srcs) for g, srcs in gs.items()}) for s, gs in pairs.items()}
+    cons.targets = sorted(f for f, n in cons.support.items() if n >= 2 and len(f) >= 3)
+    return cons
+
+
+def _style_rule_spans(text: str, rules: tuple[StyleRule, ...]) -> list[tuple[int, int]]:
+    """Where a house-style rule's pattern occurs (exceptions included): those words are the
+    house-style pass's, so that an editor never sees two suggestions for one word."""
+    spans: list[tuple[int, int]] = []
+    for rule in rules:
+        if not rule.pattern:
+            continue
+        body = re.escape(rule.pattern)
+        if rule.is_whole_word:
+            body = rf"(?<!\w){body}(?!\w)"
+        flags = 0 if rule.is_case_sensitive else re.IGNORECASE
+        spans.extend(m.span() for m in re.finditer(body, text, flags))
+    return spans
+
+
+def _in_heading(doc: Document, i: int) -> bool:
+    line_start = doc.text.rfind("\n", 0, doc.tokens[i].start) + 1
+    line_end = doc.text.find("\n", doc.tokens[i].start)
+    line = doc.text[line_start : line_end if line_end >= 0 else len(doc.text)].strip()
+    return bool(line) and line[-1] not in ".!?\"”’'"
+
+
+def _phrase_word(phrase: Phrase, k: int) -> NameWord:
+    return NameWord(phrase.words[k], phrase.entity, "name", phrase.rank, phrase.targets[k])
+
+
+def _describe(entity: Entity | None) -> str:
+    if entity is None:
+        return ""
+    return f"{entity.name}, {entity.description}" if entity.description else entity.name
+
+
+def _how_close(c: Closeness) -> str:
+    edits = "1 edit" if c.edits == 1 else f"{c.edits} edits"
+    return f"is {edits} from and sounds like" if c.sounds_alike else f"is {edits} from"
+
+
+def _distance_fact(c: Closeness, target: str) -> str:
+    return f"{c.edits} edit{'s' if c.edits != 1 else ''} from '{target}'" + (", same sound" if c.sounds_alike else "")
+
+
+def _explain_gazetteer(doc: Document, f: str, word: NameWord, c: Closeness) -> str:
+    """Name the evidence against the spelling we propose (not the variant that matched best)."""
+    to_target = closeness(f, fold(word.target))
+    shown = Closeness(c.tier, to_target.edits, to_target.sounds_alike or c.sounds_alike)
+    return f"'{_surface_of(doc, f)}' {_how_close(shown)} '{word.target}' — {_describe(word.entity)}."
+
+
+def _outlets(n: int, total: int, surface: str) -> str:
+    noun = "outlet" if total == 1 else "outlets"
+    return f"{n} of {total} other {noun} in this story write '{surface}'"
+
+
+def _surface_of(doc: Document, folded: str) -> str:
+    for tok in doc.tokens:
+        if tok.folded == folded:
+            return tok.surface
+    return folded
+
+
+def _match_case(surface: str, target: str) -> str:
+    if surface.isupper() and len(surface) > 1:
+        return target.upper()
+    return target
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n

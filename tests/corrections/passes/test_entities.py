@@ -1,0 +1,262 @@
+"""Entity pass: table-driven matching tests and a property test."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corrections.passes import entities
+from corrections.passes.base import (
+    Alias,
+    Entity,
+    GazetteerSnapshot,
+    PassContext,
+    SiblingText,
+    StyleRule,
+    Suggestion,
+    apply_suggestions,
+)
+from corrections.passes.names_index import build_index, closeness
+
+GAZETTEER = GazetteerSnapshot(
+    version=0,
+    entities=(
+        Entity(
+            1,
+            "Volodymyr Zelensky",
+            "person",
+            "President of Ukraine",
+            (Alias("Volodymyr Zelenskyy"), Alias("Volodymyr Zelenskiy")),
+        ),
+        Entity(2, "Cyril Ramaphosa", "person", "President of South Africa", (Alias("Ramaposa", "misspelling"),)),
+        Entity(3, "Jacinda Ardern", "person", "Prime Minister of New Zealand"),
+        Entity(4, "Dmitry Polyanskiy", "person", "Russia's deputy envoy to the UN", (Alias("Dmitry Polyansky"),)),
+        Entity(5, "Kyiv", "place", "capital of Ukraine", (Alias("Kiev", "style"),)),
+        Entity(6, "Johannesburg", "place", "city in South Africa"),
+        Entity(7, "New Delhi", "place", "capital of India"),
+        Entity(8, "Alexander Stubb", "person", "President of Finland"),
+    ),
+)
+CONTEXT = PassContext(gazetteer=GAZETTEER)
+
+
+def fixes(text: str, context: PassContext = CONTEXT) -> list[tuple[str, str]]:
+    return [(s.original, s.replacement) for s in entities.run(text, context)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # full name: one suggestion per wrong word
+        ("Talks with Volodimir Zelanski ended.", [("Volodimir", "Volodymyr"), ("Zelanski", "Zelensky")]),
+        # surname only
+        ("Later, President Zelansky spoke to reporters.", [("Zelansky", "Zelensky")]),
+        # possessive: only the name, not the ending
+        ("The plan was Zelanski's idea.", [("Zelanski", "Zelensky")]),
+        ("The plan was Zelanski’s idea.", [("Zelanski", "Zelensky")]),
+        # first-name variant in context of a surname that is right
+        ("He met Dimitri Polyanskiy in New York.", [("Dimitri", "Dmitry")]),
+        # a surname that is also an English word, made a name by its first name
+        ("Finnish President Alexander Stub agreed.", [("Stub", "Stubb")]),
+        # one wrong word of a multi-word place
+        ("She flew to New Dehli on Monday.", [("Dehli", "Delhi")]),
+        # exact misspelling alias: confident
+        ("Mr Ramaposa said no.", [("Ramaposa", "Ramaphosa")]),
+        # exact variant alias: nothing
+        ("Volodymyr Zelenskyy and Dmitry Polyansky met.", []),
+        # correct names, ordinary capitalised words, sentence starts
+        ("Zelensky met Jacinda Ardern in Johannesburg on Monday.", []),
+        ("Security Guarantees on The Table", []),
+        ("Stub ends are common. Zelensky agreed.", []),
+        # a place never corrects a word this article uses as a person's surname
+        ("Senator Dick Johannesberg spoke. Johannesberg left.", []),
+    ],
+)
+def test_entity_matches(text: str, expected: list[tuple[str, str]]) -> None:
+    assert fixes(text) == expected
+
+
+def test_explanation_names_the_evidence() -> None:
+    [s] = entities.run("Later, Zelanski spoke.", CONTEXT)
+    assert s.explanation == (
+        "'Zelanski' is 2 edits from and sounds like 'Zelensky' — Volodymyr Zelensky, President of Ukraine."
+    )
+    assert s.kind == "entity"
+
+
+def test_misspelling_alias_is_more_confident_than_fuzzy_match() -> None:
+    [alias] = entities.run("Mr Ramaposa said no.", CONTEXT)
+    [fuzzy] = entities.run("Later, Zelanski spoke.", CONTEXT)
+    assert alias.confidence > fuzzy.confidence
+
+
+def test_style_alias_gives_style_suggestion() -> None:
+    [s] = entities.run("Troops left Kiev on Monday.", CONTEXT)
+    assert (s.original, s.replacement, s.kind) == ("Kiev", "Kyiv", "style")
+
+
+def test_span_covered_by_a_house_style_rule_is_left_to_that_pass() -> None:
+    rule = StyleRule(id=1, pattern="Kiev", replacement="Kyiv")
+    context = PassContext(gazetteer=GAZETTEER, style_rules=(rule,))
+    assert fixes("Troops left Kiev on Monday.", context) == []
+
+
+def test_quote_lowers_confidence_and_says_so() -> None:
+    [plain] = entities.run("Later, Zelanski spoke.", CONTEXT)
+    [quoted] = entities.run("He said “Zelanski must go” today.", CONTEXT)
+    assert quoted.confidence < plain.confidence
+    assert "quote" in quoted.explanation
+
+
+def test_suppressed_pair_is_never_proposed() -> None:
+    context = PassContext(gazetteer=GAZETTEER, suppressed=frozenset({("Zelanski", "Zelensky")}))
+    assert fixes("Later, Zelanski spoke.", context) == []
+
+
+def _story(*texts: str, sources: tuple[str, ...] = ()) -> tuple[SiblingText, ...]:
+    names = sources or tuple(f"outlet-{i}" for i in range(len(texts)))
+    return tuple(SiblingText(article_id=i + 1, source=names[i], text=t) for i, t in enumerate(texts))
+
+
+SIBLINGS = _story(
+    "The UK's military chief, Admiral Tony Radakin, flew to Washington.",
+    "Admiral Tony Radakin is in Washington for talks.",
+    "Britain's defence chief, Tony Radakin, met allies.",
+    "Allies met in Washington on Tuesday.",
+)
+
+
+def test_consensus_corrects_with_an_empty_gazetteer() -> None:
+    context = PassContext(source="own", siblings=SIBLINGS)
+    [s] = entities.run("The UK military head, Admiral Tony Radkin, is visiting Washington.", context)
+    assert (s.original, s.replacement) == ("Radkin", "Radakin")
+    assert s.explanation.startswith("3 of 4 other outlets in this story write 'Radakin'")
+
+
+def test_consensus_counts_each_source_once_and_ignores_the_own_source() -> None:
+    # one outlet repeated three times is one outlet; the article's own outlet is no evidence
+    siblings = _story(
+        "Admiral Tony Radakin flew in.",
+        "Admiral Tony Radakin flew in.",
+        "Admiral Tony Radakin flew in.",
+        "Admiral Tony Radakin flew in.",
+        "Allies met in Washington.",
+        sources=("same", "same", "same", "own", "other"),
+    )
+    context = PassContext(source="own", siblings=siblings)
+    assert fixes("Admiral Tony Radkin flew in.", context) == []
+
+
+def test_consensus_needs_the_other_form_to_be_rare() -> None:
+    # two other outlets agree with this copy: its form is a real spelling, not damage
+    siblings = _story(
+        "Minister Anna Koval spoke.", "Minister Anna Koval spoke.", "Minister Anna Kovall spoke.",
+        "Minister Anna Kovall spoke.", "Minister Anna Kovall spoke.",
+    )
+    assert fixes("Minister Anna Koval spoke.", PassContext(source="own", siblings=siblings)) == []
+
+
+def test_consensus_fixes_first_name_used_by_other_outlets() -> None:
+    siblings = _story(
+        "Dmitry Polyanskiy, Russia's deputy envoy, spoke.",
+        "Envoy Dmitry Polyanskiy said so.",
+        "Dmitry Polyanskiy agreed.",
+    )
+    context = PassContext(source="own", siblings=siblings)
+    assert fixes("Dimitri Poolnsky, a Russian diplomat, spoke.", context) == [
+        ("Dimitri", "Dmitry"),
+        ("Poolnsky", "Polyanskiy"),
+    ]
+
+
+def test_name_spelled_several_ways_in_one_article_follows_the_resolved_form() -> None:
+    text = "Zelanski spoke first. Later Zelancesi and Zelanceci were named again."
+    assert fixes(text) == [
+        ("Zelanski", "Zelensky"),
+        ("Zelancesi", "Zelensky"),
+        ("Zelanceci", "Zelensky"),
+    ]
+
+
+def test_names_unknown_to_everyone_are_left_alone() -> None:
+    text = "Professor Michael Siegel of Boston University and Pradeep Khosla spoke in Magnitogorsk."
+    assert fixes(text) == []
+
+
+def test_applying_the_suggestions_gives_the_intended_text() -> None:
+    text = "Volodimir Zelanski's aides met Mr Ramaposa. Zelansky left Kiev."
+    found = entities.run(text, CONTEXT)
+    assert apply_suggestions(text, found) == "Volodymyr Zelensky's aides met Mr Ramaphosa. Zelensky left Kyiv."
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "tier"),
+    [
+        ("zelanski", "zelensky", 1),
+        ("radkin", "radakin", 1),
+        ("chaplynskyi", "chaplinsky", 1),
+        ("poolnsky", "polyanskiy", 2),
+        ("stub", "stubb", 2),
+        ("jongun", "jongil", 3),
+        ("bidens", "biden", 3),
+        ("ivan", "iran", 2),
+        ("kovalchuk", "kovalenko", 3),
+    ],
+)
+def test_closeness_tiers(a: str, b: str, tier: int) -> None:
+    assert closeness(a, b).tier == tier
+
+
+def test_fuzzy_lookup_goes_through_the_phonetic_blocks() -> None:
+    index = build_index(GAZETTEER)
+    found = [w.target for w, _ in index.fuzzy("zelanski")]
+    assert found[0] == "Zelensky"
+    assert index.fuzzy("qqqqqq") == []
+
+
+# ---------------------------------------------------------------------- properties
+
+FRAGMENTS = [
+    "Volodimir Zelanski",
+    "Zelansky's",
+    " “Zelanski said” ",
+    "Kiev",
+    "New Dehli",
+    "\r\n",
+    "\u00a0",
+    "e\u0301",
+    "😀",
+    "Mr Ramaposa",
+    "O'Brien-Smith",
+    " and ",
+    ". ",
+    "Alexander Stub",
+    "-",
+    "’s",
+]
+
+
+def _check(text: str, context: PassContext) -> list[Suggestion]:
+    found = entities.run(text, context)
+    for s in found:
+        assert 0 <= s.start <= s.end <= len(text)
+        assert s.original == text[s.start : s.end]
+        assert 0.0 <= s.confidence <= 1.0
+    for a, b in zip(found, found[1:], strict=False):
+        assert a.end <= b.start
+    apply_suggestions(text, found)
+    return found
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_arbitrary_text_gives_valid_suggestions(text: str) -> None:
+    _check(text, CONTEXT)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=30), st.lists(st.sampled_from(FRAGMENTS), max_size=20))
+def test_realistic_fragments_give_valid_suggestions(parts: list[str], sibling_parts: list[str]) -> None:
+    siblings = _story("".join(sibling_parts), "".join(reversed(sibling_parts)), "Volodymyr Zelensky")
+    _check("".join(parts), PassContext(gazetteer=GAZETTEER, siblings=siblings, source="own"))
