@@ -14,6 +14,15 @@ SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
+class TextField(serializers.CharField):
+    """A string and nothing else: DRF's CharField would turn 42 or true into text."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 class StrictSerializer(serializers.Serializer):
     """Rejects fields it does not know, naming each."""
 
@@ -28,12 +37,12 @@ class StrictSerializer(serializers.Serializer):
 
 
 class ArticleIn(StrictSerializer):
-    source = serializers.CharField(max_length=100, help_text="Slug of the outlet or feed, e.g. 'reuters-en'.")
-    external_id = serializers.CharField(max_length=255, help_text="The client's id for this story; unique per source.")
-    title = serializers.CharField(max_length=2000, trim_whitespace=False)
-    body = serializers.CharField(trim_whitespace=False, help_text="The article text, stored exactly as sent.")
+    source = TextField(max_length=100, help_text="Slug of the outlet or feed, e.g. 'reuters-en'.")
+    external_id = TextField(max_length=255, help_text="The client's id for this story; unique per source.")
+    title = TextField(max_length=2000, trim_whitespace=False)
+    body = TextField(trim_whitespace=False, help_text="The article text, stored exactly as sent.")
     content_type = serializers.ChoiceField(choices=Article.ContentType.choices, default=Article.ContentType.PLAIN)
-    language = serializers.CharField(max_length=35, default="en")
+    language = TextField(max_length=35, default="en")
     url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -71,7 +80,7 @@ class BatchIn(StrictSerializer):
 
 
 class ArticleOut(serializers.ModelSerializer):
-    source = serializers.CharField(source="source.slug")
+    source = TextField(source="source.slug")
     revision = serializers.IntegerField(source="revision_number")
     text = serializers.SerializerMethodField()
     story = serializers.IntegerField(source="story_id", allow_null=True)
@@ -99,7 +108,7 @@ class IngestOut(ArticleOut):
 
 
 class ArticleSummaryOut(serializers.ModelSerializer):
-    source = serializers.CharField(source="source.slug")
+    source = TextField(source="source.slug")
     revision = serializers.IntegerField(source="revision_number")
     story = serializers.IntegerField(source="story_id", allow_null=True)
 

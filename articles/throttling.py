@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
@@ -19,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 class ClientRateThrottle(SimpleRateThrottle):
     scope = "client"
+
+    def get_rate(self) -> str:
+        # Read at request time (not import time) so the rate follows the settings.
+        return str(settings.NEWSROOM_API_RATE)
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         if isinstance(request.auth, ApiClient):

@@ -179,7 +179,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["articles.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["articles.throttling.ClientRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"client": env_rate("NEWSROOM_API_RATE", "6000/min")},
+    "DEFAULT_THROTTLE_RATES": {"client": None},  # articles.throttling reads NEWSROOM_API_RATE
     "DEFAULT_PAGINATION_CLASS": "newsroom.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "newsroom.api_errors.exception_handler",
@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
 NEWSROOM_MAX_REQUEST_BYTES = env_int("NEWSROOM_MAX_REQUEST_BYTES", 2 * 1024 * 1024, minimum=1024)
 NEWSROOM_MAX_BATCH_BYTES = env_int("NEWSROOM_MAX_BATCH_BYTES", 16 * 1024 * 1024, minimum=1024)
 NEWSROOM_MAX_BATCH_ITEMS = env_int("NEWSROOM_MAX_BATCH_ITEMS", 500, minimum=1)
+NEWSROOM_API_RATE = env_rate("NEWSROOM_API_RATE", "6000/min")  # per API client or user
 NEWSROOM_MAX_PAGE_SIZE = env_int("NEWSROOM_MAX_PAGE_SIZE", 200, minimum=1)
 NEWSROOM_PASSES = tuple(env_list("NEWSROOM_PASSES", []))  # empty: corrections.passes.registry default
 NEWSROOM_JOB_MAX_ATTEMPTS = env_int("NEWSROOM_JOB_MAX_ATTEMPTS", 3, minimum=1)

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if options["no_articles"]:
             return
         client = command_client("seeds")
-        files = sorted(Path(SEEDS_DIR).glob("*.txt"))
+        files = sorted(Path(SEEDS_DIR).glob("[0-9][0-9][0-9]_*.txt"))
         for path in tqdm(files, desc="seed articles", unit="article"):
             source = "seed-outlet-" + path.stem.split("_", 1)[0]
             ingest_file(client, path, source)

@@ -1,0 +1,61 @@
+"""Stories: the five outlets' copies of one event cluster together; an unrelated article does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from articles.models import Article
+from articles.stories import estimate_similarity, minhash_of, story_features
+from articles.tokens import create_api_token
+from corrections import pipeline
+from corrections.models import PipelineJob, Suggestion
+from tests.articles.helpers import ingest
+
+pytestmark = pytest.mark.django_db
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("[0-9][0-9][0-9]_*.txt"))
+
+UNRELATED = (
+    "The city council of Wellington approved a new budget for public libraries on Thursday, "
+    "adding funding for longer opening hours and a mobile library van serving rural suburbs. "
+    "Councillor Fleur Anderson said reading programmes for children were the priority."
+)
+
+
+def test_features_mark_names_but_not_sentence_openers() -> None:
+    features = story_features("Putin met Trump. The meeting was short.")
+    assert "name:trump" in features and "name:putin" not in features and "name:the" not in features
+
+
+def test_similarity_of_identical_texts_is_one() -> None:
+    sig = minhash_of(story_features(UNRELATED))
+    assert estimate_similarity(sig, sig) == 1.0
+
+
+def test_seed_copies_form_one_story_and_an_unrelated_article_its_own() -> None:
+    client = create_api_token("stories")[0]
+    ids = [ingest(client, source=f"outlet-{i}", external_id=p.stem, body=p.read_text(encoding="utf-8")).article.pk
+           for i, p in enumerate(SEEDS)]
+    other = ingest(client, source="outlet-9", external_id="council", body=UNRELATED).article
+    stories = set(Article.objects.filter(pk__in=ids).values_list("story_id", flat=True))
+    assert len(stories) == 1
+    assert Article.objects.get(pk=other.pk).story_id not in stories
+
+
+def test_a_new_copy_refreshes_the_consensus_suggestions_of_its_siblings() -> None:
+    """Seed 000 arrives first, alone: its names get no cross-outlet evidence. When the others
+    arrive, their jobs refresh 000's entity suggestions with what they spell."""
+    client = create_api_token("refresh")[0]
+    first = ingest(client, source="outlet-0", external_id="000", body=SEEDS[0].read_text(encoding="utf-8"))
+    # The test database holds no gazetteer: the names are corrected by the other outlets alone.
+    pipeline.run_job(PipelineJob.objects.get(revision=first.revision).pk)
+    before = set(Suggestion.objects.filter(revision=first.revision, kind="entity", status="pending")
+                 .values_list("original", "replacement"))
+    for i, path in enumerate(SEEDS[1:], start=1):
+        outcome = ingest(client, source=f"outlet-{i}", external_id=path.stem, body=path.read_text(encoding="utf-8"))
+        pipeline.run_job(PipelineJob.objects.get(revision=outcome.revision).pk)
+    after = set(Suggestion.objects.filter(revision=first.revision, kind="entity", status="pending")
+                .values_list("original", "replacement"))
+    assert ("Radkin", "Radakin") in after and ("Radkin", "Radakin") not in before
+    assert ("Lavarov", "Lavrov") in after

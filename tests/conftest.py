@@ -1,0 +1,43 @@
+"""Shared fixtures: API clients with real tokens, and a real Celery worker process on Redis."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from articles.tokens import create_api_token
+from newsroom.roles import ROLES
+from tests.support import Worker, flush_test_broker, worker_env
+
+
+@pytest.fixture
+def token_client(db: None) -> Iterator[APIClient]:
+    """A DRF test client authenticated with a freshly created ingestion token."""
+    client_row, key = create_api_token(f"test-client-{uuid.uuid4().hex[:8]}")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    api.api_client = client_row  # type: ignore[attr-defined]
+    api.key = key  # type: ignore[attr-defined]
+    yield api
+
+
+@pytest.fixture
+def roles(db: None) -> dict[str, Group]:
+    """The role groups (transactional tests truncate the ones the migration created)."""
+    return {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
+    """A real worker process consuming the test Redis, writing to the test database."""
+    flush_test_broker()
+    worker = Worker(worker_env(), tmp_path / "worker.log")
+    worker.start()
+    yield worker
+    worker.stop()
+    flush_test_broker()

@@ -1,0 +1,24 @@
+"""A pass for tests of failure handling, plugged in through NEWSROOM_PASSES.
+
+It raises on texts containing POISON-RAISE and kills its worker process on POISON-CRASH (as an
+out-of-memory kill would); otherwise it proposes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+
+from corrections.passes.base import PassContext, Suggestion
+
+NAME = "poison"
+VERSION = "1"
+KINDS = ("other",)
+USES_SIBLINGS = False
+
+
+def run(text: str, context: PassContext) -> list[Suggestion]:
+    if "POISON-CRASH" in text:
+        os._exit(70)
+    if "POISON-RAISE" in text:
+        raise RuntimeError("the poison pass refuses this text")
+    return []

@@ -1,0 +1,91 @@
+"""End to end with a real Celery worker process on Redis and the test database."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from articles.models import Article
+from corrections import jobs
+from corrections.models import PipelineJob
+from tests.support import PrivateRedis, Worker, use_broker, wait_for, worker_env
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def status_of(api: APIClient, article_id: int) -> str:
+    return str(api.get(f"/api/v1/articles/{article_id}/").json()["status"])
+
+
+def test_posted_article_reaches_review_with_suggestions_through_the_api(token_client: APIClient, celery_worker: Worker) -> None:
+    text = seed("001")
+    response = token_client.post("/api/v1/articles/", {"source": "outlet-1", "external_id": "e2e",
+                                                        "title": text.split("\n")[0], "body": text}, format="json")
+    assert response.status_code == 201
+    article_id = response.json()["id"]
+    wait_for(lambda: status_of(token_client, article_id) == "in_review", timeout=90, message="in_review")
+    suggestions = token_client.get(f"/api/v1/articles/{article_id}/suggestions/").json()
+    assert suggestions["count"] >= 1
+    stray = [s for s in suggestions["results"] if s["original"] == "Â"]
+    assert stray and stray[0]["kind"] == "encoding" and text[stray[0]["start"]:stray[0]["end"]] == "Â"
+
+
+def test_job_whose_enqueue_failed_with_redis_down_is_swept_once_redis_is_back(token_client: APIClient, transactional_db: None, tmp_path: Path) -> None:
+    broker = PrivateRedis()
+    broker.start()
+    worker = Worker(worker_env(REDIS_URL=broker.url), tmp_path / "worker.log")
+    worker.start()
+    try:
+        broker.stop()
+        with use_broker(broker.url), override_settings(NEWSROOM_JOB_STALE_QUEUED=jobs.timedelta(seconds=0)):
+            started = time.monotonic()
+            response = token_client.post("/api/v1/articles/", {"source": "outlet-2", "external_id": "down",
+                                                                "title": "T", "body": "Caf\u00c3\u00a9 opens."},
+                                         format="json")
+            assert response.status_code == 201
+            assert time.monotonic() - started < 2.5
+            article_id = response.json()["id"]
+            time.sleep(0.5)
+            assert status_of(token_client, article_id) == "received"
+            assert jobs.sweep_jobs()["unpublished"] == 1  # still down: nothing lost, nothing published
+
+            broker.start()  # back, empty: the message that never got there is not in it
+            wait_for(lambda: jobs.sweep_jobs()["republished"] == 1 or status_of(token_client, article_id) != "received",
+                     timeout=30, interval=1, message="the sweep to publish the job")
+        wait_for(lambda: status_of(token_client, article_id) == "in_review", timeout=90, message="in_review")
+        assert PipelineJob.objects.get(article_id=article_id).state == "done"
+    finally:
+        worker.stop()
+        broker.stop()
+
+
+def test_job_that_kills_its_worker_ends_failed_and_others_keep_flowing(token_client: APIClient, transactional_db: None, tmp_path: Path) -> None:
+    from tests.support import flush_test_broker
+
+    flush_test_broker()
+    worker = Worker(worker_env(NEWSROOM_PASSES="tests.corrections.poison_pass,corrections.passes.encoding"),
+                    tmp_path / "worker.log")
+    worker.start()
+    try:
+        poison = token_client.post("/api/v1/articles/", {"source": "outlet-3", "external_id": "poison", "title": "T",
+                                                          "body": "POISON-CRASH"}, format="json").json()["id"]
+        healthy = token_client.post("/api/v1/articles/", {"source": "outlet-3", "external_id": "fine", "title": "T",
+                                                           "body": "A fine text."}, format="json").json()["id"]
+        wait_for(lambda: status_of(token_client, poison) == "failed", timeout=120, message="the poison job to fail")
+        job = PipelineJob.objects.get(article_id=poison)
+        assert job.state == "failed" and job.attempts == job.max_attempts
+        assert "worker died" in job.last_error
+        wait_for(lambda: status_of(token_client, healthy) == "in_review", timeout=60, message="the healthy job")
+        assert Article.objects.get(pk=poison).status_detail.startswith("pipeline failed")
+    finally:
+        worker.stop()
+        flush_test_broker()

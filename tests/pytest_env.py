@@ -1,0 +1,14 @@
+"""Loaded with ``-p tests.pytest_env`` before Django's settings: keep the suite off the dev data.
+
+The suite uses Redis database 15 (and its own cache prefix) so that a `make run` worker on the
+same Redis never picks up a test's messages, nor a test worker the developer's.
+"""
+
+import os
+import re
+
+_redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ["REDIS_URL"] = re.sub(r"/\d*$", "", _redis.split("?")[0].rstrip("/")) + "/15"
+os.environ.setdefault("CACHE_KEY_PREFIX", "newsroom-test")
+os.environ.setdefault("NEWSROOM_API_RATE", "100000/min")
+os.environ.setdefault("NEWSROOM_SWEEP_INTERVAL", "2")
