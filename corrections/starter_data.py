@@ -163,12 +163,36 @@ def starter_entities(first_id: int = 1) -> tuple[Entity, ...]:
                 name=name,
                 type="place",
                 description=f"city in {country}" if country else "city",
+                aliases=_city_variants(name, city.get("alternatenames", ())),
             )
         )
     return tuple(
         Entity(id=first_id + i, name=e.name, type=e.type, description=e.description, aliases=e.aliases)
         for i, e in enumerate(out)
     )
+
+
+def _city_variants(name: str, alternates: object) -> tuple[Alias, ...]:
+    """Other Latin spellings of the same name (Mangalore for Mangaluru, Tumkur for Tumkūr), so
+    that a legitimate older or English spelling is known, not "corrected". Translations and
+    other scripts are left out: only forms that start like the name itself are kept."""
+    if not isinstance(alternates, (list, tuple)):
+        return ()
+    stem = _ascii_fold(name)[:3]
+    forms: list[str | None] = []
+    for alt in alternates:
+        if not isinstance(alt, str) or not alt[:1].isupper() or len(alt) > 40:
+            continue
+        folded = _ascii_fold(alt)
+        if folded[:3] == stem and all(c.isalpha() or c in " -'" for c in folded):
+            forms.append(alt)
+    return _unique_variants(name, forms)
+
+
+def _ascii_fold(s: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)).lower()
 
 
 def _unique_variants(name: str, forms: list[str | None]) -> tuple[Alias, ...]:

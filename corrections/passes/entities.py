@@ -255,6 +255,8 @@ class _Matcher:
                 continue
             if c.tier != 1 or not c.sounds_alike or len(f) < (6 if is_person else 7):
                 continue
+            if not is_person and c.edits > 2:
+                continue  # place lists are long and worldwide: only near-misses count
             found.append((w, c))
         if not found:
             return None
