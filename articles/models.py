@@ -253,3 +253,36 @@ class AuditEvent(models.Model):
                 name="audit_actor_type_valid",
             ),
         ]
+
+
+class Publication(models.Model):
+    """An immutable canonical version: revision ``revision`` of the article, published as number
+    ``number``. A correction is a later publication linked to the one it corrects, with a public
+    note. A trigger refuses UPDATE and DELETE."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="publications")
+    number = models.PositiveIntegerField()
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="publications")
+    text_sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+    correction_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="publication_unique_article_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="publication_number_positive"),
+            models.CheckConstraint(
+                condition=(Q(number=1) & Q(corrects__isnull=True))
+                | (Q(number__gt=1) & Q(corrects__isnull=False) & ~Q(correction_note__regex=r"^\s*$")),
+                name="publication_correction_has_note",
+            ),
+        ]
+        indexes = [models.Index(fields=["published_at", "id"], name="publication_feed_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} p{self.number}"

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-from articles.models import Article, Revision
+from articles.models import Article, Publication, Revision
 
 SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -135,3 +135,44 @@ class RevisionSummaryOut(serializers.ModelSerializer):
 
     def get_length(self, revision: Revision) -> int:
         return len(revision.text)
+
+
+class PublishIn(StrictSerializer):
+    revision = serializers.IntegerField(min_value=1, help_text="The revision to publish (the one the publisher saw).")
+    confirm_pending = serializers.BooleanField(default=False, help_text="Publish although suggestions are pending.")
+    correction_note = TextField(max_length=2000, required=False, default="", allow_blank=True,
+                                help_text="Required when the article is published already: a public note.")
+
+
+class PublicationOut(serializers.ModelSerializer):
+    article = serializers.IntegerField(source="article_id")
+    revision = serializers.IntegerField(source="revision.number")
+    text = serializers.CharField(source="revision.text")
+    published_by = serializers.CharField(source="published_by.get_username")
+    corrects = serializers.IntegerField(source="corrects.number", allow_null=True, default=None)
+    title = serializers.CharField(source="article.title")
+    source = serializers.CharField(source="article.source.slug")
+    external_id = serializers.CharField(source="article.external_id")
+
+    class Meta:
+        model = Publication
+        fields = ["id", "article", "source", "external_id", "title", "number", "revision", "text", "published_at",
+                  "published_by", "corrects", "correction_note"]
+
+
+class CanonicalOut(PublicationOut):
+    corrections = serializers.SerializerMethodField()
+
+    class Meta(PublicationOut.Meta):
+        fields = [*PublicationOut.Meta.fields, "corrections"]
+
+    def get_corrections(self, publication: Publication) -> list[dict[str, object]]:
+        """Every correction note up to this publication, newest first (the public record)."""
+        notes = []
+        for p in publication.article.publications.filter(number__lte=publication.number, number__gt=1).order_by("-number"):
+            notes.append({"number": p.number, "published_at": p.published_at, "note": p.correction_note})
+        return notes
+
+
+class StoryCanonicalIn(StrictSerializer):
+    article = serializers.IntegerField(min_value=1)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from articles import api as articles_api
+from articles import publish_api
 from corrections import api as corrections_api
 from newsroom.health import healthz
 
@@ -17,6 +18,15 @@ api_v1 = [
         articles_api.RevisionDetailApi.as_view(),
         name="article-revision-detail",
     ),
+    path("articles/<int:article_id>/publish/", publish_api.ArticlePublishApi.as_view(), name="article-publish"),
+    path("articles/<int:article_id>/canonical/", publish_api.ArticleCanonicalApi.as_view(), name="article-canonical"),
+    path(
+        "articles/<int:article_id>/publications/<int:number>/",
+        publish_api.PublicationDetailApi.as_view(),
+        name="article-publication-detail",
+    ),
+    path("published/", publish_api.PublishedFeedApi.as_view(), name="published-feed"),
+    path("stories/<int:story_id>/canonical/", publish_api.StoryCanonicalApi.as_view(), name="story-canonical"),
     path(
         "articles/<int:article_id>/suggestions/",
         corrections_api.SuggestionListApi.as_view(),

@@ -1,0 +1,146 @@
+"""The publishing API: publish and correct, the canonical text, and the feed of publications.
+
+Published versions are meant for downstream systems: any API client or viewer may read the
+canonical text and the feed; publishing needs the publisher role.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles.api import Conflict
+from articles.models import Article, Publication, Revision, Story
+from articles.permissions import CanReadArticles, IsEditor, IsPublisher, acting_client, acting_user
+from articles.publish import AlreadyPublished, PendingSuggestions, PublishRefused, publish_revision, set_story_canonical
+from articles.serializers import CanonicalOut, PublicationOut, PublishIn, StoryCanonicalIn
+
+
+class CanReadPublished(BasePermission):
+    message = "Reading publications needs an API token or the viewer role."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return acting_client(request) is not None or CanReadArticles().has_permission(request, view)
+
+
+def _publications() -> Any:
+    return Publication.objects.select_related("revision", "published_by", "corrects", "article__source")
+
+
+class ArticlePublishApi(APIView):
+    permission_classes = [IsPublisher]
+
+    @extend_schema(request=PublishIn, responses={201: CanonicalOut}, operation_id="articles_publish")
+    def post(self, request: Request, article_id: int) -> Response:
+        data = PublishIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        get_object_or_404(Article, pk=article_id)
+        try:
+            publication = publish_revision(
+                article_id=article_id,
+                revision_number=data.validated_data["revision"],
+                actor=acting_user(request),
+                confirm_pending=data.validated_data["confirm_pending"],
+                correction_note=data.validated_data["correction_note"],
+            )
+        except Revision.DoesNotExist:
+            raise exceptions.ValidationError({"revision": ["This article has no such revision."]}) from None
+        except (PendingSuggestions, AlreadyPublished) as ex:
+            raise Conflict(str(ex)) from None
+        except PublishRefused as ex:
+            raise exceptions.ValidationError({ex.field: [str(ex)]}) from None
+        except PermissionDenied as ex:
+            raise exceptions.PermissionDenied(str(ex)) from None
+        return Response(CanonicalOut(_publications().get(pk=publication.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class ArticleCanonicalApi(APIView):
+    permission_classes = [CanReadPublished]
+
+    @extend_schema(responses=CanonicalOut, operation_id="articles_canonical")
+    def get(self, request: Request, article_id: int) -> Response:
+        publication = _publications().filter(article_id=article_id).order_by("-number").first()
+        if publication is None:
+            raise exceptions.NotFound("This article has not been published.")
+        return Response(CanonicalOut(publication).data)
+
+
+class PublicationDetailApi(APIView):
+    permission_classes = [CanReadPublished]
+
+    @extend_schema(responses=CanonicalOut, operation_id="articles_publications_retrieve")
+    def get(self, request: Request, article_id: int, number: int) -> Response:
+        publication = get_object_or_404(_publications(), article_id=article_id, number=number)
+        return Response(CanonicalOut(publication).data)
+
+
+FEED = inline_serializer("PublishedFeed", {"results": PublicationOut(many=True), "next": serializers.CharField(allow_null=True)})
+
+
+class PublishedFeedApi(APIView):
+    """Publications in the order they were made, keyset-paginated: follow ``next`` until it is null."""
+
+    permission_classes = [CanReadPublished]
+
+    @extend_schema(
+        responses=FEED,
+        parameters=[
+            OpenApiParameter("since", str, description="ISO-8601 time: publications made at or after it."),
+            OpenApiParameter("after", int, description="Cursor from `next`: publications after this id."),
+            OpenApiParameter("page_size", int),
+        ],
+        operation_id="published_feed",
+    )
+    def get(self, request: Request) -> Response:
+        queryset = _publications().order_by("id")
+        since = request.query_params.get("since")
+        if since:
+            moment = parse_datetime(since.replace(" ", "+"))
+            if moment is None:
+                raise exceptions.ValidationError({"since": ["Must be an ISO-8601 date and time, e.g. 2026-11-24T08:00:00Z."]})
+            queryset = queryset.filter(published_at__gte=moment)
+        after = request.query_params.get("after")
+        if after:
+            if not after.isdigit():
+                raise exceptions.ValidationError({"after": ["Must be the cursor from `next`."]})
+            queryset = queryset.filter(id__gt=int(after))
+        size_raw = request.query_params.get("page_size", str(settings.REST_FRAMEWORK["PAGE_SIZE"]))
+        if not size_raw.isdigit() or int(size_raw) < 1:
+            raise exceptions.ValidationError({"page_size": ["Must be a positive whole number."]})
+        size = min(int(size_raw), settings.NEWSROOM_MAX_PAGE_SIZE)
+        page = list(queryset[: size + 1])
+        next_url = None
+        if len(page) > size:
+            page = page[:size]
+            params = request.query_params.copy()
+            params["after"] = str(page[-1].pk)
+            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return Response({"results": PublicationOut(page, many=True).data, "next": next_url})
+
+
+class StoryCanonicalApi(APIView):
+    permission_classes = [IsEditor]
+
+    @extend_schema(request=StoryCanonicalIn, responses={200: inline_serializer(
+        "StoryCanonical", {"story": serializers.IntegerField(), "canonical_article": serializers.IntegerField()})},
+        operation_id="stories_canonical_set")
+    def post(self, request: Request, story_id: int) -> Response:
+        data = StoryCanonicalIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        get_object_or_404(Story, pk=story_id)
+        try:
+            story = set_story_canonical(story_id=story_id, article_id=data.validated_data["article"],
+                                        actor=acting_user(request))
+        except Article.DoesNotExist:
+            raise exceptions.ValidationError({"article": ["This article is not a copy of this story."]}) from None
+        return Response({"story": story.pk, "canonical_article": story.canonical_article_id})
