@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from articles import api as articles_api
+from articles import audit_api
 from articles import publish_api
 from corrections import api as corrections_api
 from newsroom.health import healthz
@@ -25,6 +26,7 @@ api_v1 = [
         publish_api.PublicationDetailApi.as_view(),
         name="article-publication-detail",
     ),
+    path("audit/", audit_api.AuditListApi.as_view(), name="audit"),
     path("published/", publish_api.PublishedFeedApi.as_view(), name="published-feed"),
     path("stories/<int:story_id>/canonical/", publish_api.StoryCanonicalApi.as_view(), name="story-canonical"),
     path(
