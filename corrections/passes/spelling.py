@@ -1,0 +1,559 @@
+"""Spelling of ordinary words: "oogre" -> "ogre", from symspellpy's English frequency dictionary.
+
+Built for precision: a word is questioned only when it is plainly an ordinary lower-case English
+word that no dictionary form explains, and a correction is proposed only when one candidate is
+clearly the best. Left alone:
+
+- names: capitalised words (also at the start of a sentence), words the gazetteer knows (entity
+  names and alias surfaces), words the same text also writes with a capital; acronyms;
+- anything with digits or inside URLs, e-mail addresses and @handles;
+- words of fewer than five letters, words with non-ASCII letters, unknown words the text uses more
+  than once (a term, not a slip), words among other unknown words (a quotation in another
+  language) and species epithets after a genus ("Porites cylindrica");
+- inflections and derivations of dictionary words the dictionary lacks (-s, -ed, -ing, -er, -ly,
+  -ness, un-, re-, non-...), British and American spellings (-ise/-ize, -our/-or, -tre/-ter,
+  -ogue/-og, -ence/-ense, -mme, -lled/-led, sc/sk, ae/oe, ph/f...) and closed compounds of two
+  dictionary words ("livestream").
+
+A candidate must keep the word's first and last letters (or swap two neighbours), be one edit
+away and several times more frequent than any rival, or two edits away from a long word with a far
+larger margin; the confidence grows with that margin. Two words run together ("noone") are split
+when the bigram dictionary knows the pair well. A hyphenated compound that English does not know
+("Nav-Nazi") is corrected when other outlets of the story write it with one part a letter or two
+different ("neo-Nazi"); this is why the pass uses siblings. Inside a direct quotation the
+confidence is lowered and the explanation says so. Pairs editors rejected (``context.suppressed``)
+are never proposed again.
+
+The dictionaries (82,765 words and 242,342 word pairs with corpus frequencies, shipped inside the
+symspellpy package) are read once per process on first use (~0.1 s and ~0.3 s); candidates are
+found with rapidfuzz's edit distance over the frequent words of similar length, so no index has
+to be built (symspellpy's own takes ~2 s).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from corrections.passes.base import (
+    GazetteerSnapshot,
+    PassContext,
+    Suggestion,
+    drop_overlaps,
+    make_suggestion,
+)
+from corrections.passes.house_style import find_quoted_spans
+
+NAME = "spelling"
+VERSION = "1"
+KINDS = ("spelling",)
+USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
+
+_KIND = "spelling"
+_DICTIONARY_FILE = "frequency_dictionary_en_82_765.txt"
+_BIGRAM_FILE = "frequency_bigramdictionary_en_243_342.txt"
+
+_MIN_LENGTH = 5
+# Candidates rarer than this are too obscure to propose in news copy; short words, which are more
+# often foreign or technical words than slips, need a more common candidate.
+_MIN_CANDIDATE_COUNT = 100_000
+_MIN_CANDIDATE_COUNT_SHORT = 500_000
+_SHORT_WORD_LENGTH = 6
+# How much more frequent the best candidate must be than the runner-up.
+_MIN_RATIO_ONE_EDIT = 4.0
+_MIN_RATIO_TWO_EDITS = 30.0
+_MIN_LENGTH_TWO_EDITS = 8
+_MIN_COUNT_TWO_EDITS = 1_000_000
+_QUOTED_CONFIDENCE_FACTOR = 0.8
+_SOLE_CANDIDATE_RATIO = 1000.0
+# A candidate that forms a known word pair with a neighbour counts this many times its frequency.
+_BIGRAM_BOOST = 10.0
+_MIN_SPLIT_BIGRAM_COUNT = 10_000_000
+_MIN_COMPOUND_PART_COUNT = 1_000_000
+
+_TOKEN = re.compile(r"\S+")
+_EDGE_PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?…*_—–-/|"
+# A word or one part of a hyphenated compound, with any apostrophe ending.
+_WORD_PART = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# A two-part hyphenated compound of letters only: "neo-Nazi", "Kyiv-based".
+_COMPOUND = re.compile(r"(?<![\w'’-])[^\W\d_]+-[^\W\d_]+(?![\w'’]|-\w)")
+_MAX_COMPOUND_PART_EDITS = 2
+_POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
+_CONTRACTION = re.compile(r"(?:n['’]t|['’](?:ll|re|ve|d|m|s))$", re.IGNORECASE)
+# Species epithets after a genus ("Porites cylindrica", "P. cylindrica") are Latin, not typos.
+_LATIN_ENDING = re.compile(r"(?:a|ae|i|ii|is|us|um|ensis|oides|ata|ica|ina)$")
+_CONTEXT_WINDOW = 5  # words either side that tell English from a quotation in another language
+_MAX_FOREIGN_NEIGHBOURS = 1
+
+_PREFIXES = (
+    "anti", "counter", "cyber", "extra", "hyper", "inter", "micro", "mid", "mini", "mis", "multi",
+    "non", "out", "over", "post", "pre", "pro", "pseudo", "re", "self", "semi", "sub", "super",
+    "trans", "ultra", "un", "under", "dis", "de", "co", "ex", "geo", "neo", "bio", "eco", "euro",
+)  # fmt: skip
+# (suffix, replacement) pairs that turn an inflected or derived form into a form to look up.
+_SUFFIXES = (
+    ("'s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ied", "y"), ("ier", "y"), ("iest", "y"),
+    ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("er", ""), ("er", "e"),
+    ("ers", ""), ("est", ""), ("ly", ""), ("ily", "y"), ("ally", ""), ("ably", "able"),
+    ("ibly", "ible"), ("ness", ""), ("ment", ""), ("ments", ""), ("less", ""), ("ful", ""),
+    ("able", ""), ("able", "e"), ("ation", "e"), ("ations", "e"), ("ism", ""), ("ist", ""),
+    ("ists", ""), ("ization", "ize"), ("isation", "ise"), ("ship", ""), ("hood", ""), ("wise", ""),
+    ("like", ""), ("ves", "f"), ("ves", "fe"), ("ved", "f"),
+)  # fmt: skip
+_DOUBLING_SUFFIXES = frozenset({"ed", "ing", "er", "ers", "est"})
+_ENDINGS = frozenset(suffix for suffix, _ in _SUFFIXES)
+_MIN_COMPOUND_PART = 4
+_PARTICLES = frozenset({"up", "in", "on", "by", "off", "out"})
+# British and American spellings: the dictionary holds one or the other, so both are tried.
+_SPELLING_VARIANTS = (
+    ("isation", "ization"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"), ("ising", "izing"),
+    ("iser", "izer"), ("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing"), ("our", "or"),
+    ("tre", "ter"), ("tres", "ters"), ("ogue", "og"), ("ence", "ense"), ("mme", "m"),
+    ("lled", "led"), ("lling", "ling"), ("ller", "ler"), ("lment", "llment"), ("sc", "sk"), ("ae", "e"),
+    ("oe", "e"), ("oeuvre", "euver"), ("ph", "f"), ("ou", "u"), ("ough", "ow"), ("aught", "aft"),
+    ("ium", "um"), ("ellery", "elry"), ("py", "pa"), ("aero", "air"), ("ey", "y"),
+    ("dgement", "dgment"), ("eing", "ing"), ("que", "k"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Dictionary:
+    counts: dict[str, int]
+    by_length: dict[int, list[str]]  # candidate words (frequent enough) by length
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    start: int
+    end: int
+    text: str  # without a possessive or contraction ending
+    is_checkable: bool  # False inside tokens with digits, URLs, e-mail addresses, handles
+
+
+_dictionary: _Dictionary | None = None
+_bigrams: dict[tuple[str, str], int] | None = None
+
+
+def load_dictionary() -> _Dictionary:
+    """Read symspellpy's English frequency dictionary once per process (~0.1 s)."""
+    global _dictionary
+    if _dictionary is None:
+        counts: dict[str, int] = {}
+        for fields in _read_package_file(_DICTIONARY_FILE):
+            if len(fields) == 2 and fields[1].isdigit():
+                counts[fields[0]] = int(fields[1])
+        by_length: dict[int, list[str]] = {}
+        for word, count in counts.items():
+            if count >= _MIN_CANDIDATE_COUNT and word.isalpha():
+                by_length.setdefault(len(word), []).append(word)
+        _dictionary = _Dictionary(counts=counts, by_length=by_length)
+    return _dictionary
+
+
+def load_bigrams() -> dict[tuple[str, str], int]:
+    """Read symspellpy's English bigram dictionary once per process, on first need (~0.2 s)."""
+    global _bigrams
+    if _bigrams is None:
+        _bigrams = {
+            (fields[0], fields[1]): int(fields[2])
+            for fields in _read_package_file(_BIGRAM_FILE)
+            if len(fields) == 3 and fields[2].isdigit()
+        }
+    return _bigrams
+
+
+def _read_package_file(name: str) -> list[list[str]]:
+    source = importlib.resources.files("symspellpy").joinpath(name)
+    with source.open(encoding="utf-8") as lines:
+        return [line.split() for line in lines]
+
+
+def run(text: str, context: PassContext) -> list[Suggestion]:
+    if not text:
+        return []
+    words = _words(text)
+    name_words = _gazetteer_words(context.gazetteer)
+    capitalised = frozenset(w.text.lower() for w in words if w.text[:1].isupper())
+    counts = Counter(w.text.lower() for w in words)
+    quoted = find_quoted_spans(text)
+    found: list[Suggestion] = []
+    for i, word in enumerate(words):
+        if not word.is_checkable or not _is_candidate_word(word.text, name_words, capitalised, counts):
+            continue
+        if _is_species_epithet(text, words, i) or _is_foreign_context(words, i):
+            continue
+        previous = words[i - 1].text.lower() if i > 0 else ""
+        following = words[i + 1].text.lower() if i + 1 < len(words) else ""
+        choice = _best_correction(word.text, previous, following)
+        if choice is None or (word.text, choice[0]) in context.suppressed:
+            continue
+        found.append(_suggest(text, word, choice, quoted))
+    if context.siblings:
+        found.extend(_compound_suggestions(text, context, quoted))
+    return drop_overlaps(found)
+
+
+def _compound_suggestions(
+    text: str, context: PassContext, quoted: list[tuple[int, int]]
+) -> list[Suggestion]:
+    """'Nav-Nazi' -> 'neo-Nazi': a hyphenated compound that no other outlet of the story uses and
+    that English does not know, when other outlets write the same compound with one part a
+    couple of letters different (machine translation and typing mangle one part of a compound).
+
+    The other part must be identical, the changed part must not be a prefix that forms compounds
+    freely (pro-/anti-/ex-...), nor one form of the other (Israel/Israeli), and the text's pair
+    must be unknown to the bigram dictionary, so that "top-level" never becomes "low-level"."""
+    support: dict[tuple[str, str], Counter[str]] = {}
+    for sibling in context.siblings:
+        seen = {m.group(0) for m in _COMPOUND.finditer(sibling.text)}
+        for surface in seen:
+            first, _, second = surface.lower().partition("-")
+            support.setdefault((first, second), Counter())[surface] += 1
+    found: list[Suggestion] = []
+    for m in _COMPOUND.finditer(text):
+        surface = m.group(0)
+        first, _, second = surface.lower().partition("-")
+        if (first, second) in support or not _is_unknown_compound(first, second):
+            continue
+        text_first, _, text_second = surface.partition("-")
+        options: list[tuple[int, str]] = []
+        for (other_first, other_second), surfaces in support.items():
+            form = surfaces.most_common(1)[0][0]
+            form_first, _, form_second = form.partition("-")
+            if other_second == second and _is_mangled_part(text_first, form_first):
+                options.append((sum(surfaces.values()), form))
+            elif other_first == first and _is_mangled_part(text_second, form_second):
+                options.append((sum(surfaces.values()), form))
+        options.sort(reverse=True)
+        if not options or (len(options) > 1 and options[1][0] == options[0][0]):
+            continue
+        outlets, replacement = options[0]
+        if (surface, replacement) in context.suppressed:
+            continue
+        confidence = min(0.9, 0.6 + 0.1 * outlets)
+        explanation = (
+            f"'{surface}' is not an English compound; {outlets} of {len(context.siblings)} other "
+            f"outlets in this story write '{replacement}'."
+        )
+        if any(s <= m.start() < e for s, e in quoted):
+            confidence *= _QUOTED_CONFIDENCE_FACTOR
+            explanation = explanation[:-1] + " (inside a quotation: check against the speaker's words)."
+        found.append(
+            make_suggestion(
+                text, m.start(), m.end(), replacement, _KIND, confidence, explanation,
+                evidence=(f"other outlets: {replacement} ×{outlets}",),
+            )
+        )
+    return found
+
+
+def _is_unknown_compound(first: str, second: str) -> bool:
+    if first in _PREFIXES or second in _PREFIXES:
+        return False
+    if (first, second) in load_bigrams() or first + second in load_dictionary().counts:
+        return False
+    return True
+
+
+def _is_mangled_part(part: str, other: str) -> bool:
+    """Whether ``other`` (another outlet's form, an ordinary lower-case word or prefix) may be what
+    ``part`` was meant to be. Names and acronyms ("UK-based", "Lua-based") are not spelling."""
+    if not other.islower() or (len(part) > 1 and part.isupper()):
+        return False
+    low, other_low = part.lower(), other.lower()
+    if low[0] != other_low[0] or low.startswith(other_low) or other_low.startswith(low):
+        return False  # Israel-/Israeli-, Russia-/Russian-: both are English
+    return OSA.distance(low, other_low) <= _MAX_COMPOUND_PART_EDITS
+
+
+def _words(text: str) -> list[_Word]:
+    words: list[_Word] = []
+    for token in _TOKEN.finditer(text):
+        raw = token.group(0)
+        stripped = raw.strip(_EDGE_PUNCT)
+        if not stripped:
+            continue
+        # Digits, URLs, e-mail addresses, @handles and abbreviations with dots are never checked.
+        is_checkable = all(c.isalpha() or c in "-'’" for c in stripped)
+        offset = token.start() + raw.index(stripped)
+        for part in _WORD_PART.finditer(stripped):
+            word = _strip_endings(part.group(0))
+            start = offset + part.start()
+            words.append(_Word(start, start + len(word), word, is_checkable))
+    return words
+
+
+def _suggest(
+    text: str, word: _Word, choice: tuple[str, float, str], quoted: list[tuple[int, int]]
+) -> Suggestion:
+    replacement, confidence, reason = choice
+    explanation = f"'{word.text}' is not an English word; {reason}."
+    if any(s <= word.start < e for s, e in quoted):
+        confidence *= _QUOTED_CONFIDENCE_FACTOR
+        explanation = (
+            f"'{word.text}' is not an English word; {reason} "
+            "(inside a quotation: check against the speaker's words)."
+        )
+    return make_suggestion(text, word.start, word.end, replacement, _KIND, confidence, explanation)
+
+
+def _strip_endings(word: str) -> str:
+    """The word without a possessive or contraction ending, which the dictionary does not hold."""
+    for pattern in (_POSSESSIVE, _CONTRACTION):
+        m = pattern.search(word)
+        if m is not None and m.start() > 0:
+            return word[: m.start()] if not m.group(0).startswith("s") else word[: m.start() + 1]
+    return word
+
+
+def _is_candidate_word(
+    word: str, name_words: frozenset[str], capitalised: frozenset[str], counts: Counter[str]
+) -> bool:
+    """True for a lower-case ordinary word that no dictionary form explains."""
+    if len(word) < _MIN_LENGTH or not word.isascii() or not word.isalpha() or not word.islower():
+        return False
+    if word in name_words or word in capitalised or counts[word] > 1:
+        return False
+    return not is_known_word(word)
+
+
+def _is_species_epithet(text: str, words: list[_Word], i: int) -> bool:
+    """'cylindrica' in 'Porites cylindrica' or 'P. cylindrica': a Latin name, not English."""
+    if i == 0 or _LATIN_ENDING.search(words[i].text) is None:
+        return False
+    genus = words[i - 1]
+    between = text[genus.end : words[i].start]
+    return genus.text[:1].isupper() and between.strip() in ("", ".")
+
+
+def _is_foreign_context(words: list[_Word], i: int) -> bool:
+    """Whether the word sits among other words that are not English (a quotation in Spanish, a
+    phrase in Swahili): a typo is a lone unknown word in English text."""
+    window = words[max(0, i - _CONTEXT_WINDOW) : i] + words[i + 1 : i + 1 + _CONTEXT_WINDOW]
+    foreign = 0
+    for w in window:
+        low = w.text.lower()
+        if not w.text.islower() or not any(c <= "\u024f" for c in low):
+            continue  # names and other scripts say nothing about the language
+        if not low.isascii() or not (low in load_dictionary().counts or is_known_word(low)):
+            foreign += 1
+    return foreign > _MAX_FOREIGN_NEIGHBOURS
+
+
+@lru_cache(maxsize=65536)
+def is_known_word(word: str) -> bool:
+    """Whether a lower-case word is in the dictionary or is explained by it: an inflection or
+    derivation (one ending), a prefixed form, the other of a British/American pair, a closed
+    compound, or a combination of a prefix, a spelling variant and an ending."""
+    counts = load_dictionary().counts
+    if _is_inflected(word, counts):
+        return True
+    for rest in _without_prefix(word):
+        if _is_inflected(rest, counts) or any(_is_inflected(v, counts) for v in _spellings(rest)):
+            return True
+    return any(_is_inflected(v, counts) for v in _spellings(word))
+
+
+def _is_inflected(word: str, counts: dict[str, int]) -> bool:
+    """In the dictionary, a closed compound, or one of them with one ending."""
+    if _is_base(word, counts):
+        return True
+    return any(_is_base(stem, counts) for stem in _stems(word, counts))
+
+
+def _is_base(word: str, counts: dict[str, int]) -> bool:
+    return word in counts or _is_compound(word, counts)
+
+
+def _stems(word: str, counts: dict[str, int]) -> list[str]:
+    """Stems that ``word`` may be an inflection or derivation of. An analysis is refused when the
+    dictionary spells that very form differently: 'occured' is not occur + -ed, because the
+    dictionary has 'occurred'; 'publically' is not public + -ally, because it has 'publicly'."""
+    out: list[str] = []
+    for suffix, replacement in _SUFFIXES:
+        if not word.endswith(suffix) or len(word) - len(suffix) < 3:
+            continue
+        stem = word[: len(word) - len(suffix)]
+        if suffix == "d" and not stem.endswith("e"):
+            continue  # "wierd" is not wier + -d
+        if replacement == "" and stem[-1] == stem[-2] and stem[-1] not in "aeiousl" and len(stem) >= 4:
+            out.append(stem[:-1])  # stopped -> stop, planning -> plan
+        if replacement == "" and suffix in _DOUBLING_SUFFIXES and stem + stem[-1] + suffix in counts:
+            continue  # occured: the dictionary doubles the consonant
+        if suffix == "ally" and stem + "ly" in counts:
+            continue
+        out.append(stem + replacement)
+    return out
+
+
+def _without_prefix(word: str) -> list[str]:
+    return [
+        word[len(prefix) :]
+        for prefix in _PREFIXES
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4
+    ]
+
+
+def _spellings(word: str) -> list[str]:
+    """The word with one British spelling made American or the other way round."""
+    out: list[str] = []
+    for one, other in _SPELLING_VARIANTS:
+        for old, new in ((one, other), (other, one)):
+            at = word.find(old)
+            while at >= 0:
+                out.append(word[:at] + new + word[at + len(old) :])
+                at = word.find(old, at + 1)
+    return out
+
+
+def _is_compound(word: str, counts: dict[str, int]) -> bool:
+    """Two frequent dictionary words written as one: livestream, lockdown, cyberattack. Both parts
+    have four letters or more and the second is not an ending ('publically' is not public+ally)."""
+    for cut in range(_MIN_COMPOUND_PART, len(word) - _MIN_COMPOUND_PART + 1):
+        left, right = word[:cut], word[cut:]
+        if right in _ENDINGS or right.removesuffix("s") in _ENDINGS:
+            continue
+        if counts.get(left, 0) >= _MIN_COMPOUND_PART_COUNT and (
+            counts.get(right, 0) >= _MIN_COMPOUND_PART_COUNT
+            or counts.get(right.removesuffix("s"), 0) >= _MIN_COMPOUND_PART_COUNT
+        ):
+            return True
+    return False
+
+
+def _best_correction(word: str, previous: str, following: str) -> tuple[str, float, str] | None:
+    """The one clearly best correction of ``word``: (replacement, confidence, reason), or None."""
+    found = _candidates(word)
+    counts = load_dictionary().counts
+    rival = max((counts[c] for c in found.edge), default=0)
+    split = _best_split(word)
+    if split is not None:
+        pair_count, pair = split
+        nearest = max((counts[c] for c in found.one + found.edge), default=0)
+        if nearest * _MIN_RATIO_ONE_EDIT > pair_count:
+            return None  # "anage": "an age" or "manage"?
+        return pair, 0.8, f"'{pair}' are two words run together"
+    if found.one:
+        best, ratio = _rank(found.one, previous, following)
+        least = _MIN_CANDIDATE_COUNT_SHORT if len(word) <= _SHORT_WORD_LENGTH else 0
+        if ratio < _MIN_RATIO_ONE_EDIT or counts[best] < least:
+            return None
+        if rival * _MIN_RATIO_ONE_EDIT > counts[best]:
+            return None
+        confidence = 0.6 + 0.35 * min(1.0, math.log10(ratio) / 3)
+        return best, confidence, f"'{best}' is one letter away and far more common"
+    if found.two and len(word) >= _MIN_LENGTH_TWO_EDITS and not rival:
+        best, ratio = _rank(found.two, previous, following)
+        if counts[best] < _MIN_COUNT_TWO_EDITS or ratio < _MIN_RATIO_TWO_EDITS:
+            return None
+        confidence = 0.5 + 0.3 * min(1.0, math.log10(ratio) / 4)
+        return best, confidence, f"'{best}' is two letters away and far more common"
+    return None
+
+
+def _rank(candidates: tuple[str, ...], previous: str, following: str) -> tuple[str, float]:
+    """The best candidate by frequency, helped by the words around it, and its margin (a ratio)
+    over the runner-up."""
+    counts = load_dictionary().counts
+    bigrams = load_bigrams() if len(candidates) > 1 else {}
+
+    def score(candidate: str) -> float:
+        boost = 1.0
+        if (previous, candidate) in bigrams:
+            boost *= _BIGRAM_BOOST
+        if (candidate, following) in bigrams:
+            boost *= _BIGRAM_BOOST
+        return counts[candidate] * boost
+
+    ranked = sorted(candidates, key=lambda c: (-score(c), c))
+    if len(ranked) == 1:
+        return ranked[0], _SOLE_CANDIDATE_RATIO
+    return ranked[0], score(ranked[0]) / max(1.0, score(ranked[1]))
+
+
+def _best_split(word: str) -> tuple[int, str] | None:
+    """'noone' -> 'no one', 'loadsof' -> 'loads of': a frequent pair of words missing its space,
+    with the pair's count in the bigram dictionary."""
+    counts = load_dictionary().counts
+    bigrams = load_bigrams()
+    best: tuple[int, str] | None = None
+    for cut in range(1, len(word)):
+        left, right = word[:cut], word[cut:]
+        if left not in counts or right not in counts or min(len(left), len(right)) > 2:
+            continue  # two longer words written as one are a closed compound ("roadmap")
+        if right in _PARTICLES:
+            continue  # "leadup", "buildup": a verb and its particle make closed compounds
+        count = bigrams.get((left, right), 0)
+        if count >= _MIN_SPLIT_BIGRAM_COUNT and (best is None or count > best[0]):
+            best = (count, f"{left} {right}")
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    one: tuple[str, ...]  # one edit away (a transposition counts as one edit)
+    two: tuple[str, ...]  # two edits away
+    # One edit away but only by changing the first or last letter: never proposed, because
+    # typists rarely miss those while foreign and technical words often differ from an English
+    # word only there (improv/improve, anoxic/anoxia, pled/led); when such a word is as likely as
+    # the best candidate, the pass cannot tell which was meant and says nothing.
+    edge: tuple[str, ...]
+
+
+@lru_cache(maxsize=8192)
+def _candidates(word: str) -> _Candidates:
+    """Frequent dictionary words within two edits of ``word``."""
+    dictionary = load_dictionary()
+    one: list[str] = []
+    two: list[str] = []
+    edge: list[str] = []
+    for length in range(len(word) - 2, len(word) + 3):
+        pool = dictionary.by_length.get(length)
+        if not pool:
+            continue
+        for candidate, distance, _ in process.extract(
+            word, pool, scorer=OSA.distance, score_cutoff=2, limit=None
+        ):
+            if distance == 0:
+                continue
+            keeps_edges = candidate[0] == word[0] and candidate[-1] == word[-1]
+            if keeps_edges or _is_transposition(word, candidate):
+                (one if distance == 1 else two).append(candidate)
+            elif distance == 1:
+                edge.append(candidate)
+    return _Candidates(tuple(one), tuple(two), tuple(edge))
+
+
+def _is_transposition(word: str, candidate: str) -> bool:
+    if len(word) != len(candidate):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(word, candidate, strict=True)) if a != b]
+    if len(diff) != 2 or diff[1] != diff[0] + 1:
+        return False
+    i, j = diff
+    return word[i] == candidate[j] and word[j] == candidate[i]
+
+
+_gazetteer_cache: tuple[tuple[int, int], frozenset[str]] | None = None
+
+
+def _gazetteer_words(gazetteer: GazetteerSnapshot) -> frozenset[str]:
+    """Every word of every entity name and alias, lower-cased; cached by gazetteer version."""
+    global _gazetteer_cache
+    key = (gazetteer.version, len(gazetteer.entities))
+    if _gazetteer_cache is not None and _gazetteer_cache[0] == key:
+        return _gazetteer_cache[1]
+    words: set[str] = set()
+    for entity in gazetteer.entities:
+        for surface in (entity.name, *(a.surface for a in entity.aliases)):
+            words.update(m.group(0).lower() for m in _WORD_PART.finditer(surface))
+    result = frozenset(words)
+    _gazetteer_cache = (key, result)
+    return result

@@ -1,0 +1,170 @@
+"""Spelling: ordinary words only, one clearly best candidate, names and variants left alone."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corrections.passes import spelling
+from corrections.passes.base import (
+    Alias,
+    Entity,
+    GazetteerSnapshot,
+    PassContext,
+    SiblingText,
+    apply_suggestions,
+    drop_overlaps,
+)
+
+EMPTY = PassContext()
+
+
+def pairs(text: str, context: PassContext = EMPTY) -> list[tuple[str, str]]:
+    return [(s.original, s.replacement) for s in spelling.run(text, context)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Macron called Putin a hunter and an oogre at our door.", [("oogre", "ogre")]),
+        ("The goverment said on Monday it would act.", [("goverment", "government")]),
+        ("Officials did not recieve the letter.", [("recieve", "receive")]),
+        ("The incident occured late on Tuesday.", [("occured", "occurred")]),
+        ("It was the begining of the end.", [("begining", "beginning")]),
+        ("They will accomodate the visitors.", [("accomodate", "accommodate")]),
+        ("The probelm remains unsolved.", [("probelm", "problem")]),
+        ("It is a disaster that noone can stop.", [("noone", "no one")]),
+        ("The minister's spokeman declined to comment.", [("spokeman", "spokesman")]),
+    ],
+)
+def test_misspelt_ordinary_words_are_corrected(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        # British spellings
+        "materialised", "sceptical", "defence", "programme", "organisation", "colour", "centre",
+        "catalogue", "travelled", "analyse", "manoeuvre", "judgement", "fertiliser",
+        # American spellings the British-leaning dictionary lacks
+        "skepticism", "airplane", "traveled", "favorite", "jewelry", "offense", "labor",
+        # inflections, derivations and compounds the dictionary lacks
+        "lockdowns", "livestreamed", "tweeted", "reelected", "hooved", "unpalatably",
+        "cyberattacks", "eurozone", "headways", "stopped", "planning", "counterattacks",
+        # foreign or technical words that differ from an English word only at an edge
+        "improv", "anoxic",
+    ],
+)  # fmt: skip
+def test_valid_words_are_left_alone(word: str) -> None:
+    assert pairs(f"They said the {word} was fine.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Finnish President Alexander Stub met Zelanski in Kyiv.",  # names are capitalised
+        "Goverment officials met.",  # a capital at the start of a sentence may be a name
+        "The GOVERMENT acronym.",
+        "The goverment2 account and goverment_x handle.",
+        "See https://goverment.example.com/recieve today.",
+        "Write to recieve@example.com or @recieve.",
+        "The goverment and the goverment again.",  # used twice: a term, not a slip
+        "Hay muchos abortos pese a la amenaza penal en esta sociedad.",
+        "The corals Porites cylindrica and P. cyclindrica were studied.",
+        "The café in São Paulo served açaí.",
+        "A cat sat.",
+    ],
+)
+def test_names_codes_and_foreign_words_are_left_alone(text: str) -> None:
+    assert pairs(text) == []
+
+
+def test_words_the_gazetteer_knows_are_left_alone() -> None:
+    gazetteer = GazetteerSnapshot(
+        version=3,
+        entities=(Entity(id=1, name="Goverment Watch", type="organisation", aliases=(Alias("recieve"),)),),
+    )
+    context = PassContext(gazetteer=gazetteer)
+    assert pairs("The goverment watch group did not recieve it.", context) == []
+
+
+def test_suppressed_pair_is_not_proposed_again() -> None:
+    context = PassContext(suppressed=frozenset({("oogre", "ogre")}))
+    assert pairs("an oogre at our door", context) == []
+
+
+def test_inside_a_quotation_confidence_is_lowered_and_said() -> None:
+    (plain,) = spelling.run("He was an oogre at the door.", EMPTY)
+    (quoted,) = spelling.run("He said “an oogre at our door” on Tuesday.", EMPTY)
+    assert quoted.confidence < plain.confidence
+    assert "quotation" in quoted.explanation and "quotation" not in plain.explanation
+
+
+SIBLINGS = (
+    SiblingText(article_id=1, source="a", text="He spoke of the Kyiv ruled by the neo-Nazi regime."),
+    SiblingText(article_id=2, source="b", text="A UK-based, top-level, pro-Russian report."),
+)
+
+
+def test_mangled_compound_is_corrected_from_other_outlets() -> None:
+    context = PassContext(siblings=SIBLINGS)
+    found = spelling.run("claims about the Kyiv ruled by the “Nav-Nazi regime”", context)
+    assert [(s.original, s.replacement) for s in found] == [("Nav-Nazi", "neo-Nazi")]
+    assert "1 of 2 other outlets" in found[0].explanation
+
+
+def test_mangled_compound_needs_the_other_outlets() -> None:
+    assert pairs("the “Nav-Nazi regime”") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A Lua-based report.",  # names and acronyms are not spelling
+        "A low-level report.",  # English knows "low level"
+        "An anti-Russian report.",  # a prefix that forms compounds freely
+        "A neo-Nazi group.",  # the same compound
+    ],
+)
+def test_compounds_that_are_english_are_left_alone(text: str) -> None:
+    assert pairs(text, PassContext(siblings=SIBLINGS)) == []
+
+
+def test_applying_all_suggestions_gives_the_intended_text() -> None:
+    text = "The goverment said on Monday that it was serious. The probelm, he added, was an oogre."
+    result = apply_suggestions(text, spelling.run(text, EMPTY))
+    assert result == "The government said on Monday that it was serious. The problem, he added, was an ogre."
+
+
+def test_several_unknown_words_together_read_as_another_language() -> None:
+    assert pairs("the goverment probelm oogre") == []
+
+
+def test_dictionary_loads_once_and_quickly() -> None:
+    started = time.perf_counter()
+    first = spelling.load_dictionary()
+    assert time.perf_counter() - started < 2.0
+    assert spelling.load_dictionary() is first
+    assert first.counts["ogre"] > 0
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        "oogre", "goverment", "Nav-Nazi", "neo-Nazi", "noone", "the", " ", "\u00a0", "\n", "\r\n",
+        "“", "”", "'s", "’", "-", "e\u0301", "𝒳", "😀", "https://x.org/", "@", "Kyiv", ".", "a",
+        "probelm", "colour",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(), st.lists(FRAGMENTS, max_size=40).map("".join)))
+def test_suggestions_are_well_formed_for_any_text(text: str) -> None:
+    found = spelling.run(text, PassContext(siblings=SIBLINGS))
+    assert all(text[s.start : s.end] == s.original for s in found)
+    assert drop_overlaps(found) == found
+    apply_suggestions(text, found)
