@@ -1,0 +1,157 @@
+"""Site chrome: whole lines that belong to the page a story was scraped from, not to the story.
+
+Two kinds of evidence. A starter list of regular expressions (seeds/boilerplate.txt, loaded into
+``context.boilerplate.patterns``) recognises chrome every site has ("Post a Comment (0)",
+"Advertisement", "Follow us on X"). And per source, the pipeline counts which lines opened or
+closed that source's recent articles (``context.boilerplate.edge_lines``): a line that ends most of
+them is that site's footer, whatever it says. Both match whole lines only, so a sentence that
+merely mentions comments or cookies is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+from corrections.passes.base import PassContext, Suggestion, make_suggestion
+from corrections.passes.whitespace import Line, line_deletion_spans, split_lines
+
+NAME = "boilerplate"
+VERSION = "1"
+KINDS = ("boilerplate",)
+USES_SIBLINGS = False
+
+EDGE_DEPTH = 5  # how many non-blank lines at each end count as the top or the bottom
+MAX_CHROME_CHARS = 250  # longer lines are prose, whatever they look like
+# A learned line must have opened (or closed) at least this many of the recent articles, and at
+# least this share of them: a footer recurs in nearly every article, a coincidence in a few.
+MIN_LEARNED_COUNT = 3
+MIN_LEARNED_SHARE = 0.6
+
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+_DECORATION = " \t•·|»«›‹>*#=_~"
+# Datelines and bare dates recur across a day's articles without being chrome.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WEEKDAY = r"(?:mon|tues?|wed|thu|thurs|fri|sat|sun)[a-z]*\.?"
+_DATE_LINE = re.compile(
+    rf"(?:{_WEEKDAY},? )?(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}}"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}|{_WEEKDAY})"
+    r"(?:,? \d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?(?: [a-z]{2,5})?)?",
+)
+
+
+def normalise_line(line: str) -> str:
+    """The form under which lines are compared and counted: invisible characters removed,
+    whitespace collapsed, surrounding bullets and separators stripped, case folded."""
+    return _pattern_form(line).casefold()
+
+
+def edge_lines(text: str) -> list[tuple[Literal["top", "bottom"], str]]:
+    """The normalised first and last few non-blank lines of ``text`` (each distinct line once
+    per end), for the per-source statistics that :func:`run` consults."""
+    contents = [text[line.start : line.end] for line in split_lines(text)]
+    out: list[tuple[Literal["top", "bottom"], str]] = []
+    seen: set[tuple[str, str]] = set()
+    ends: tuple[tuple[Literal["top", "bottom"], list[str]], ...] = (
+        ("top", contents[:EDGE_DEPTH]),
+        ("bottom", contents[-EDGE_DEPTH:]),
+    )
+    for position, chosen in ends:
+        for content in chosen:
+            key = normalise_line(content)
+            if key and (position, key) not in seen:
+                seen.add((position, key))
+                out.append((position, key))
+    return out
+
+
+def matches_chrome(line: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a whole line is site chrome according to the starter ``patterns``."""
+    form = _pattern_form(line)
+    if not form or len(form) > MAX_CHROME_CHARS:
+        return False
+    return any(pattern.fullmatch(form) for pattern in _compile(patterns))
+
+
+def run(text: str, context: PassContext) -> list[Suggestion]:
+    """Suggest deleting chrome lines, each together with one adjacent run of line breaks."""
+    lines = split_lines(text)
+    if not lines:
+        return []
+    reasons: dict[int, tuple[float, str, tuple[str, ...]]] = {}
+    profile = context.boilerplate
+    for i, line in enumerate(lines):
+        if matches_chrome(text[line.start : line.end], profile.patterns):
+            reasons[i] = (0.9, "Site chrome, not part of the story: delete the line.", ())
+    for i, reason in _learned(text, lines, context).items():
+        if i not in reasons or reason[0] > reasons[i][0]:
+            reasons[i] = reason
+    if not reasons:
+        return []
+    spans = line_deletion_spans(text, lines, sorted(reasons))
+    out = []
+    for i, (start, end) in sorted(spans.items()):
+        confidence, explanation, evidence = reasons[i]
+        s = make_suggestion(text, start, end, "", "boilerplate", confidence, explanation, evidence)
+        if (s.original, s.replacement) not in context.suppressed:
+            out.append(s)
+    return out
+
+
+def _learned(text: str, lines: list[Line], context: PassContext) -> dict[int, tuple[float, str, tuple[str, ...]]]:
+    profile = context.boilerplate
+    recent = profile.recent_articles
+    if recent < MIN_LEARNED_COUNT or not profile.edge_lines:
+        return {}
+    counts = {(stat.position, stat.line): stat.count for stat in profile.edge_lines}
+    title = normalise_line(context.title)
+    found: dict[int, tuple[float, str, tuple[str, ...]]] = {}
+    n = len(lines)
+    ends: tuple[tuple[Literal["top", "bottom"], range], ...] = (
+        ("top", range(min(EDGE_DEPTH, n))),
+        ("bottom", range(max(0, n - EDGE_DEPTH), n)),
+    )
+    for position, indices in ends:
+        for i in indices:
+            key = normalise_line(text[lines[i].start : lines[i].end])
+            count = min(counts.get((position, key), 0), recent)
+            if count < MIN_LEARNED_COUNT or count < MIN_LEARNED_SHARE * recent:
+                continue
+            if not key or len(key) > MAX_CHROME_CHARS or key == title or _DATE_LINE.fullmatch(key):
+                continue
+            verb = "starts" if position == "top" else "ends"
+            share = count / recent
+            found[i] = (
+                round(0.6 + 0.3 * share, 3),
+                f"This line {verb} {count} of the last {recent} articles from this source: "
+                "it is the site's, not the story's.",
+                (f"{position} line of {count}/{recent} recent articles",),
+            )
+    return found
+
+
+def _pattern_form(line: str) -> str:
+    form = _SPACES.sub(" ", _INVISIBLE.sub("", line)).strip(_DECORATION + " ")
+    return form
+
+
+@lru_cache(maxsize=8)
+def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The usable patterns, joined into one alternation when they allow it (one scan per line).
+    A pattern that does not compile is skipped rather than failing every article: the list is
+    data an administrator edits."""
+    usable: list[str] = []
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error:
+            continue
+        usable.append(pattern)
+    if not usable:
+        return ()
+    try:
+        return (re.compile("|".join(f"(?:{p})" for p in usable), re.IGNORECASE),)
+    except re.error:  # e.g. a pattern carrying its own global flags
+        return tuple(re.compile(p, re.IGNORECASE) for p in usable)
