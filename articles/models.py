@@ -63,6 +63,9 @@ class IngestRequest(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"request {self.pk} from client {self.client_id}"
+
 
 class Story(models.Model):
     """Copies of the same event from several outlets, clustered as they arrive."""
@@ -192,6 +195,9 @@ class IdempotencyRecord(models.Model):
             models.UniqueConstraint(fields=["client", "key"], name="idempotency_unique_client_key"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.key}"
+
 
 class StoryBand(models.Model):
     """One MinHash LSH band of an article's signature; equal bands make articles candidates."""
@@ -208,6 +214,9 @@ class StoryBand(models.Model):
         ]
         indexes = [models.Index(fields=["band", "hash"], name="storyband_band_hash_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.article_id} band {self.band}"
+
 
 class StorySignature(models.Model):
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="story_signature")
@@ -215,6 +224,9 @@ class StorySignature(models.Model):
 
     class Meta:
         ordering = ["article_id"]
+
+    def __str__(self) -> str:
+        return f"signature of {self.article_id}"
 
 
 class AuditEvent(models.Model):
@@ -253,6 +265,9 @@ class AuditEvent(models.Model):
                 name="audit_actor_type_valid",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} by {self.actor_label}"
 
 
 class Publication(models.Model):

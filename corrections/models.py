@@ -49,6 +49,9 @@ class PipelineJob(models.Model):
                          condition=Q(state__in=["queued", "running"])),
         ]
 
+    def __str__(self) -> str:
+        return f"job {self.pk} ({self.state}) for revision {self.revision_id}"
+
 
 class PassRun(models.Model):
     """One pass version run on one revision. Unique, so a repeated task stores nothing twice."""
@@ -69,6 +72,9 @@ class PassRun(models.Model):
                 fields=["revision", "pass_name", "pass_version"], name="passrun_unique_revision_pass_version"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.pass_name} v{self.pass_version} on revision {self.revision_id}"
 
 
 class Suggestion(models.Model):
@@ -124,6 +130,9 @@ class Suggestion(models.Model):
             models.Index(fields=["revision", "status"], name="suggestion_revision_status_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind}: {self.original[:30]!r} → {self.replacement[:30]!r}"
+
 
 class EdgeLine(models.Model):
     """A normalised line that opened or closed an article: per-source boilerplate statistics."""
@@ -148,6 +157,9 @@ class EdgeLine(models.Model):
 
 
 # --- gazetteer and house style ----------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.line[:60]}"
 
 
 class Entity(models.Model):
@@ -258,6 +270,9 @@ class Suppression(models.Model):
             models.UniqueConstraint(fields=["original", "replacement"], name="suppression_unique_pair"),
         ]
 
+    def __str__(self) -> str:
+        return f"never {self.original} → {self.replacement}"
+
 
 class ReferenceVersion(models.Model):
     """A single row whose number moves whenever gazetteer, style rules or suppressions change
@@ -269,3 +284,6 @@ class ReferenceVersion(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=Q(id=1), name="referenceversion_single_row")]
+
+    def __str__(self) -> str:
+        return f"reference data v{self.version}"

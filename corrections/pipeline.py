@@ -21,7 +21,12 @@ from corrections.passes import base
 from corrections.passes.boilerplate import edge_lines
 from corrections.passes.registry import DEFAULT_PASSES, load_passes
 from corrections.reference import ReferenceSnapshot, get_reference_snapshot
-from corrections.revisions import apply_to_text, changes_from_suggestions, create_revision, spans_clash
+from corrections.revisions import (
+    apply_to_text,
+    changes_from_suggestions,
+    create_revision,
+    spans_clash,
+)
 from corrections.starter_data import load_boilerplate_patterns
 
 logger = logging.getLogger(__name__)
@@ -142,6 +147,17 @@ def record_edge_lines(article: Article, revision: Revision) -> None:
         for position, line in edge_lines(revision.text)
     ]
     EdgeLine.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def warm_up() -> None:
+    """Load what passes load lazily (dictionaries, the gazetteer index) before the first article,
+    so that its latency is the passes' and not the process's start-up."""
+    snapshot = get_reference_snapshot()
+    context = base.PassContext(gazetteer=snapshot.gazetteer, style_rules=snapshot.style_rules,
+                               boilerplate=base.BoilerplateProfile(patterns=_starter_patterns()))
+    sample = "President Emanuel Macron met the mayor of Kiev.\n\nShe said teh talks were usefull. Post a Comment"
+    for module in pass_modules():
+        module.run(sample, context)
 
 
 # --- running passes -------------------------------------------------------------------------
@@ -267,12 +283,14 @@ def refresh_story_siblings(article: Article, snapshot: ReferenceSnapshot) -> int
     modules = [m for m in pass_modules() if m.USES_SIBLINGS]
     if not modules or article.story_id is None:
         return 0
+    # The newest copy of each other outlet: older copies from the same outlet were superseded.
     sibling_ids = list(
         Article.objects.filter(story_id=article.story_id)
         .exclude(pk=article.pk)
         .exclude(source_id=article.source_id)
-        .order_by("-id")
-        .values_list("id", flat=True)[: settings.NEWSROOM_MAX_SIBLINGS * 2]
+        .order_by("source_id", "-id")
+        .distinct("source_id")
+        .values_list("id", flat=True)[: settings.NEWSROOM_MAX_SIBLINGS]
     )
     refreshed = 0
     for sibling_id in sibling_ids:

@@ -6,6 +6,7 @@ import logging
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
@@ -14,6 +15,14 @@ from corrections import jobs, pipeline
 logger = logging.getLogger(__name__)
 
 _SOFT = settings.NEWSROOM_TASK_SOFT_TIME_LIMIT
+
+
+@worker_process_init.connect
+def warm_up_worker_process(**kwargs: object) -> None:
+    try:
+        pipeline.warm_up()
+    except Exception:  # a cold process still works, only its first article is slower
+        logger.warning("could not warm up the passes", exc_info=True)
 
 
 @shared_task(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from corrections.passes.base import (
     Entity,
@@ -139,7 +140,6 @@ class _Matcher:
     # ------------------------------------------------------------------ driver
 
     def find(self) -> list[_Fix]:
-        tokens = self.doc.tokens
         self.person_forms = self._person_forms()
         for span in self.doc.spans:
             idx = list(span.tokens)
@@ -515,6 +515,13 @@ class _Matcher:
 # ---------------------------------------------------------------------- helpers
 
 
+@lru_cache(maxsize=64)
+def _analyse_sibling(text: str) -> Document:
+    """Sibling texts recur from article to article of a story (and on every refresh): analyse
+    each once per process. ``Document`` is immutable, so sharing it is safe."""
+    return analyse(text)
+
+
 def _build_consensus(context: PassContext) -> _Consensus:
     cons = _Consensus()
     per_source: dict[str, set[str]] = {}
@@ -524,7 +531,7 @@ def _build_consensus(context: PassContext) -> _Consensus:
         source = sib.source or f"#{sib.article_id}"
         if context.source and source == context.source:
             continue
-        doc = analyse(sib.text)
+        doc = _analyse_sibling(sib.text)
         seen = per_source.setdefault(source, set())
         for tok in doc.tokens:
             if tok.is_capitalised and is_latin(tok.folded):
