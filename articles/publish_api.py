@@ -22,7 +22,13 @@ from rest_framework.views import APIView
 from articles.api import Conflict
 from articles.models import Article, Publication, Revision, Story
 from articles.permissions import CanReadArticles, IsEditor, IsPublisher, acting_client, acting_user
-from articles.publish import AlreadyPublished, PendingSuggestions, PublishRefused, publish_revision, set_story_canonical
+from articles.publish import (
+    AlreadyPublished,
+    PendingSuggestions,
+    PublishRefused,
+    publish_revision,
+    set_story_canonical,
+)
 from articles.serializers import CanonicalOut, PublicationOut, PublishIn, StoryCanonicalIn
 
 

@@ -4,8 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from articles import api as articles_api
-from articles import audit_api
-from articles import publish_api
+from articles import audit_api, publish_api
 from corrections import api as corrections_api
 from newsroom.health import healthz
 
