@@ -6,4 +6,4 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from articles import signals  # noqa: F401 - connects the audit receivers
+        from articles import schema, signals  # noqa: F401 - registers the receivers and the schema extension

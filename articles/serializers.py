@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.models import Article, Publication, Revision
@@ -160,12 +161,19 @@ class PublicationOut(serializers.ModelSerializer):
                   "published_by", "corrects", "correction_note"]
 
 
+class CorrectionNoteOut(serializers.Serializer):
+    number = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
 class CanonicalOut(PublicationOut):
     corrections = serializers.SerializerMethodField()
 
     class Meta(PublicationOut.Meta):
         fields = [*PublicationOut.Meta.fields, "corrections"]
 
+    @extend_schema_field(CorrectionNoteOut(many=True))
     def get_corrections(self, publication: Publication) -> list[dict[str, object]]:
         """Every correction note up to this publication, newest first (the public record)."""
         notes = []
