@@ -44,6 +44,9 @@ def deleted(text: str, context: PassContext = STARTER) -> list[str]:
         "Tags: politics, Europe, elections",
         "Skip to main content",
         "Image caption, Rescuers at the scene",
+        "Join our WhatsApp channel for updates",
+        "Tap to enable notifications",
+        "Have your say in the comments below",
     ],
 )
 def test_starter_patterns_match_chrome_lines(line: str) -> None:
@@ -64,6 +67,10 @@ def test_starter_patterns_match_chrome_lines(line: str) -> None:
         "(c) any person who assists in the offence",
         "The article was published in Nature on Monday.",
         "Kremlin Hesitation",
+        "Posted by the ministry on Twitter, the video shows soldiers",
+        "Keep informed, officials urged residents on Sunday.",
+        "Join our effort, the mayor said.",
+        "More stories about the economy were published on Monday by the ministry.",
     ],
 )
 def test_starter_patterns_leave_sentences_alone(line: str) -> None:
