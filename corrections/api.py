@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles.permissions import CanReadArticles, visible_articles
+from articles.audit import Actor
+from articles.models import ApiClient
+from articles.permissions import CanReadArticles, IsEditor, visible_articles
+from articles.serializers import StrictSerializer, TextField
+from corrections import review
 from corrections.models import Suggestion
 from corrections.serializers import SuggestionOut
 from newsroom.pagination import PageNumberPagination
@@ -46,3 +53,92 @@ class SuggestionListApi(APIView):
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(SuggestionOut(page, many=True).data)
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+
+class DecisionIn(StrictSerializer):
+    revision = serializers.IntegerField(min_value=1, help_text="The revision number the editor was looking at.")
+
+
+class AcceptIn(DecisionIn):
+    replacement = TextField(required=False, trim_whitespace=False, allow_blank=True, max_length=10_000,
+                            help_text="Accept with this replacement instead of the suggested one.")
+
+
+class RejectIn(DecisionIn):
+    note = TextField(required=False, allow_blank=True, max_length=500)
+
+
+CURRENT_STATE = inline_serializer("CurrentState", {
+    "article_id": serializers.IntegerField(), "revision": serializers.IntegerField(),
+    "text_sha256": serializers.CharField(), "created_at": serializers.DateTimeField(),
+    "created_by": serializers.CharField(), "reason": serializers.CharField(), "pending": serializers.IntegerField(),
+})
+DECISION_OUT = inline_serializer("DecisionOut", {
+    "detail": serializers.CharField(), "suggestion": SuggestionOut(), "revision": serializers.IntegerField(),
+    "created_revision": serializers.BooleanField(),
+})
+CONFLICT_OUT = inline_serializer("DecisionConflict", {"detail": serializers.CharField(), "current": CURRENT_STATE})
+
+
+def _decision_response(outcome: review.Outcome, suggestion_id: int) -> Response:
+    suggestion = Suggestion.objects.select_related("revision").get(pk=suggestion_id)
+    return Response({"detail": outcome.message, "suggestion": SuggestionOut(suggestion).data,
+                     "revision": outcome.revision.number, "created_revision": outcome.created_revision})
+
+
+def _conflict(ex: review.StaleRevision | review.AlreadyDecided) -> Response:
+    return Response({"detail": str(ex), "current": asdict(ex.current)}, status=status.HTTP_409_CONFLICT)
+
+
+def _actor(request: Request) -> Actor:
+    """The token's client (which acts for its editor) or the session's user."""
+    return request.auth if isinstance(request.auth, ApiClient) else request.user
+
+
+def _decide(request: Request, decide: Any, suggestion_id: int) -> Response:
+    get_object_or_404(Suggestion, pk=suggestion_id)
+    try:
+        outcome = decide()
+    except (review.StaleRevision, review.AlreadyDecided) as ex:
+        return _conflict(ex)
+    except review.InvalidDecision as ex:
+        raise exceptions.ValidationError({"replacement": [str(ex)]}) from None
+    return _decision_response(outcome, suggestion_id)
+
+
+class SuggestionAcceptApi(APIView):
+    """An editor accepts a suggestion (optionally with an edited replacement) against the revision
+    they saw; 409 with the current state when that revision is no longer current."""
+
+    permission_classes = [IsEditor]
+
+    @extend_schema(request=AcceptIn, responses={200: DECISION_OUT, 409: CONFLICT_OUT},
+                   operation_id="suggestions_accept")
+    def post(self, request: Request, suggestion_id: int) -> Response:
+        data = AcceptIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        seen, actor = data.validated_data["revision"], _actor(request)
+        if "replacement" in data.validated_data:
+            return _decide(request, lambda: review.edit_suggestion(
+                suggestion_id=suggestion_id, seen_revision=seen, actor=actor,
+                replacement=data.validated_data["replacement"]), suggestion_id)
+        return _decide(request, lambda: review.accept_suggestion(
+            suggestion_id=suggestion_id, seen_revision=seen, actor=actor), suggestion_id)
+
+
+class SuggestionRejectApi(APIView):
+    """An editor rejects a suggestion against the revision they saw; 409 when it is stale."""
+
+    permission_classes = [IsEditor]
+
+    @extend_schema(request=RejectIn, responses={200: DECISION_OUT, 409: CONFLICT_OUT},
+                   operation_id="suggestions_reject")
+    def post(self, request: Request, suggestion_id: int) -> Response:
+        data = RejectIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _decide(request, lambda: review.reject_suggestion(
+            suggestion_id=suggestion_id, seen_revision=data.validated_data["revision"],
+            actor=_actor(request), note=data.validated_data.get("note", "")), suggestion_id)

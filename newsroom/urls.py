@@ -33,6 +33,8 @@ api_v1 = [
         corrections_api.SuggestionListApi.as_view(),
         name="article-suggestions",
     ),
+    path("suggestions/<int:suggestion_id>/accept/", corrections_api.SuggestionAcceptApi.as_view(), name="suggestion-accept"),
+    path("suggestions/<int:suggestion_id>/reject/", corrections_api.SuggestionRejectApi.as_view(), name="suggestion-reject"),
 ]
 
 urlpatterns = [
@@ -43,4 +45,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("corrections.urls")),
 ]

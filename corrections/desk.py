@@ -1,0 +1,390 @@
+"""What the editors' desk shows: the queue, the text with suggestions in place, readable diffs, the
+story panel. Read-only: decisions live in corrections.review.
+
+Article text reaches templates only as plain strings inside small dataclasses, so Django's
+autoescaping applies to every piece however the text is sliced; nothing here builds HTML.
+Invisible and bidirectional control characters are split out as their own pieces so that the
+page can show a visible badge in their place instead of the character itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from rapidfuzz import fuzz
+
+from articles.models import Article, Revision
+from corrections.models import Suggestion
+from corrections.revisions import changes_between
+
+# --- invisible and bidi characters --------------------------------------------------------------
+
+# Control and format characters, unusual spaces, Hangul fillers and tag characters: everything a
+# reader cannot see but that changes search, spelling or the direction of the text around it.
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f"
+    "\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\uffa0\ufff9-\ufffb"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
+)
+_SHORT_NAMES = {
+    "\r": "CR", "\xa0": "NBSP", "\xad": "SHY", "\u061c": "ALM", "\u200b": "ZWSP", "\u200c": "ZWNJ",
+    "\u200d": "ZWJ", "\u200e": "LRM", "\u200f": "RLM", "\u2028": "LSEP", "\u2029": "PSEP", "\u202a": "LRE",
+    "\u202b": "RLE", "\u202c": "PDF", "\u202d": "LRO", "\u202e": "RLO", "\u2060": "WJ", "\u2066": "LRI",
+    "\u2067": "RLI", "\u2068": "FSI", "\u2069": "PDI", "\ufeff": "BOM", "\u202f": "NNBSP", "\u3000": "IDSP",
+}
+_JOINERS = frozenset("\u200c\u200d")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of ordinary text, or one hidden character shown as a badge."""
+
+    text: str
+    hidden: bool = False
+    label: str = ""  # the badge: "RLO", "ZWSP", "U+E0041"
+    name: str = ""  # for the tooltip: "U+202E RIGHT-TO-LEFT OVERRIDE"
+
+
+def _is_needed_joiner(text: str, i: int) -> bool:
+    """A ZWJ/ZWNJ between two non-ASCII characters belongs to an emoji sequence or a script that
+    needs it (Persian, Devanagari); flagging it would only break the display."""
+    return 0 < i < len(text) - 1 and not text[i - 1].isascii() and not text[i + 1].isascii()
+
+
+def visible_pieces(text: str) -> list[Piece]:
+    """``text`` as pieces whose ``text`` fields concatenate back to it exactly."""
+    pieces: list[Piece] = []
+    pos = 0
+    for m in _HIDDEN.finditer(text):
+        i = m.start()
+        ch = m.group()
+        if ch == "\r" and text[i + 1 : i + 2] == "\n":
+            continue
+        if ch in _JOINERS and _is_needed_joiner(text, i):
+            continue
+        if i > pos:
+            pieces.append(Piece(text[pos:i]))
+        code = f"U+{ord(ch):04X}"
+        pieces.append(Piece(ch, hidden=True, label=_SHORT_NAMES.get(ch, code),
+                            name=f"{code} {unicodedata.name(ch, 'control character')}"))
+        pos = i + 1
+    if pos < len(text):
+        pieces.append(Piece(text[pos:]))
+    return pieces
+
+
+def hidden_count(text: str) -> int:
+    return sum(1 for p in visible_pieces(text) if p.hidden)
+
+
+# --- the text with suggestions in place -----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Card:
+    """One suggestion as the page shows it (in the text and in the side list)."""
+
+    suggestion: Suggestion
+    original: list[Piece]
+    replacement: list[Piece]
+    hidden: int  # hidden characters in the original or the replacement
+    is_inline: bool = True  # False when it overlaps another suggestion shown in place
+    overlaps: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    pieces: list[Piece]
+    card: Card | None = None
+
+
+def review_layout(text: str, suggestions: Sequence[Suggestion]) -> tuple[list[Segment], list[Card]]:
+    """The text cut into plain segments and suggestion segments, and one card per suggestion.
+
+    Suggestions from different passes may overlap; the first (by position) is shown in place and
+    the others only in the list, marked with what they overlap.
+    """
+    cards = [
+        Card(suggestion=s, original=visible_pieces(s.original), replacement=visible_pieces(s.replacement),
+             hidden=0)
+        for s in sorted(suggestions, key=lambda s: (s.start, s.end, s.pk))
+    ]
+    segments: list[Segment] = []
+    pos = 0
+    last: Card | None = None
+    for card in cards:
+        s = card.suggestion
+        card.hidden = sum(p.hidden for p in card.original) + sum(p.hidden for p in card.replacement)
+        clashes = s.start < pos or (last is not None and s.start == s.end == last.suggestion.start == pos
+                                    and last.suggestion.start == last.suggestion.end)
+        if clashes and last is not None:
+            card.is_inline = False
+            card.overlaps.append(last.suggestion.pk)
+            last.overlaps.append(s.pk)
+            continue
+        if s.start > pos:
+            segments.append(Segment(visible_pieces(text[pos : s.start])))
+        segments.append(Segment(card.original, card))
+        pos = s.end
+        last = card
+    if pos < len(text):
+        segments.append(Segment(visible_pieces(text[pos:])))
+    return segments, cards
+
+
+def pending_suggestions(revision: Revision) -> QuerySet[Suggestion]:
+    return Suggestion.objects.filter(revision=revision, status=Suggestion.Status.PENDING).order_by("start", "end", "id")
+
+
+def recent_decisions(article: Article, limit: int = 12) -> QuerySet[Suggestion]:
+    return (
+        Suggestion.objects.filter(revision__article_id=article.pk, decided_by__isnull=False,
+                                  status__in=[Suggestion.Status.ACCEPTED, Suggestion.Status.REJECTED])
+        .select_related("decided_by", "revision", "result_revision")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+# --- readable diffs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DiffPart:
+    op: str  # "equal", "delete", "insert", "skip"
+    pieces: list[Piece]
+
+
+def readable_diff(old: str, new: str, context: int = 80) -> list[DiffPart]:
+    """What changed from ``old`` to ``new``, with ``context`` characters of unchanged text around
+    each change and the rest elided."""
+    parts: list[DiffPart] = []
+    pos = 0
+    changes = changes_between(old, new)
+    for i, c in enumerate(changes):
+        equal = old[pos : c.old_start]
+        parts.extend(_context(equal, context, is_first=i == 0))
+        if c.old_end > c.old_start:
+            parts.append(DiffPart("delete", visible_pieces(old[c.old_start : c.old_end])))
+        if c.new_end > c.new_start:
+            parts.append(DiffPart("insert", visible_pieces(new[c.new_start : c.new_end])))
+        pos = c.old_end
+    if changes:
+        parts.extend(_context(old[pos:], context, is_last=True))
+    return parts
+
+
+def _context(equal: str, context: int, is_first: bool = False, is_last: bool = False) -> list[DiffPart]:
+    if not equal:
+        return []
+    head = 0 if is_first else context
+    tail = 0 if is_last else context
+    if len(equal) <= head + tail + 20:
+        return [DiffPart("equal", visible_pieces(equal))]
+    out = []
+    if head:
+        out.append(DiffPart("equal", visible_pieces(equal[:head])))
+    skipped = len(equal) - head - tail
+    out.append(DiffPart("skip", [Piece(f"… {skipped} unchanged characters …")]))
+    if tail:
+        out.append(DiffPart("equal", visible_pieces(equal[-tail:])))
+    return out
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilters:
+    status: str = Article.Status.IN_REVIEW
+    source: str = ""
+    kind: str = ""
+    story: int | None = None
+    q: str = ""
+    newest_first: bool = False
+
+
+@dataclass(slots=True)
+class QueueRow:
+    article: Article
+    pending: list[tuple[str, int]]  # (kind, count), most frequent first
+
+    @property
+    def pending_total(self) -> int:
+        return sum(n for _, n in self.pending)
+
+
+@dataclass(slots=True)
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: str | None
+
+
+def encode_cursor(created_at: datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        when, pk = raw.split("|")
+        return datetime.fromisoformat(when), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _current_revision_of(ref: str = "pk") -> dict[str, object]:
+    return {"revision__article_id": OuterRef(ref), "revision__number": OuterRef("revision_number")}
+
+
+def queue_articles(filters: QueueFilters) -> QuerySet[Article]:
+    articles = Article.objects.select_related("source", "story")
+    if filters.status:
+        articles = articles.filter(status=filters.status)
+    if filters.source:
+        articles = articles.filter(source__slug=filters.source)
+    if filters.story is not None:
+        articles = articles.filter(story_id=filters.story)
+    if filters.kind:
+        articles = articles.filter(Exists(Suggestion.objects.filter(
+            status=Suggestion.Status.PENDING, kind=filters.kind, **_current_revision_of())))
+    if filters.q.strip():
+        query = SearchQuery(filters.q, search_type="websearch", config="english")
+        in_text = Revision.objects.filter(article_id=OuterRef("pk"), number=OuterRef("revision_number")).annotate(
+            document=SearchVector("text", config="english")).filter(document=query)
+        articles = articles.annotate(title_document=SearchVector("title", config="english")).filter(
+            Q(title_document=query) | Exists(in_text))
+    return articles
+
+
+def queue_page(filters: QueueFilters, cursor: str | None = None, limit: int = 50) -> QueuePage:
+    """One page of the queue, oldest first (or newest), after ``cursor`` (keyset pagination)."""
+    articles = queue_articles(filters)
+    after = decode_cursor(cursor) if cursor else None
+    if filters.newest_first:
+        if after:
+            articles = articles.filter(Q(created_at__lt=after[0]) | Q(created_at=after[0], pk__lt=after[1]))
+        articles = articles.order_by("-created_at", "-id")
+    else:
+        if after:
+            articles = articles.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
+        articles = articles.order_by("created_at", "id")
+    page = list(articles[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    counts = pending_counts([a.pk for a in page])
+    rows = [QueueRow(article=a, pending=counts.get(a.pk, [])) for a in page]
+    next_cursor = encode_cursor(page[-1].created_at, page[-1].pk) if more and page else None
+    return QueuePage(rows=rows, next_cursor=next_cursor)
+
+
+def pending_counts(article_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
+    """Pending suggestions on each article's current revision, counted by kind (one query)."""
+    rows = (
+        Suggestion.objects.filter(revision__article_id__in=list(article_ids), status=Suggestion.Status.PENDING,
+                                  revision__number=F("revision__article__revision_number"))
+        .values_list("revision__article_id", "kind")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[int, list[tuple[str, int]]] = {}
+    for article_id, kind, n in rows:
+        counts.setdefault(article_id, []).append((kind, n))
+    for value in counts.values():
+        value.sort(key=lambda kn: (-kn[1], kn[0]))
+    return counts
+
+
+# --- the story panel ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Spelling:
+    surface: str
+    count: int
+    matches_name: str  # the name in question it resembles
+
+
+@dataclass(slots=True)
+class StoryCopy:
+    article: Article
+    spellings: list[Spelling]
+    excerpts: list[list[tuple[list[Piece], bool]]]  # each excerpt: (pieces, is_highlighted) runs
+
+
+_WORD = re.compile(r"\w[\w'’-]*\w|\w")
+_NAME_SIMILARITY = 80
+
+
+def names_in_question(suggestions: Iterable[Suggestion]) -> list[str]:
+    """The capitalised words of the name suggestions' originals and replacements."""
+    names: dict[str, None] = {}
+    for s in suggestions:
+        if s.kind != "entity":
+            continue
+        for text in (s.original, s.replacement):
+            for word in _WORD.findall(text):
+                if len(word) >= 3 and word[0].isupper():
+                    names.setdefault(word, None)
+    return list(names)
+
+
+def _spelling_spans(text: str, names: Sequence[str]) -> list[tuple[int, int, str]]:
+    spans = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if len(word) < 3 or not word[0].isupper():
+            continue
+        best = max(names, key=lambda n: fuzz.ratio(word, n))
+        if fuzz.ratio(word, best) >= _NAME_SIMILARITY:
+            spans.append((m.start(), m.end(), best))
+    return spans
+
+
+def _excerpt(text: str, spans: list[tuple[int, int, str]], first: int, width: int = 90) -> list[tuple[list[Piece], bool]]:
+    start = max(0, spans[first][0] - width)
+    end = min(len(text), spans[first][1] + width)
+    runs: list[tuple[list[Piece], bool]] = []
+    pos = start
+    for s, e, _ in spans:
+        if e <= start or s >= end:
+            continue
+        if s > pos:
+            runs.append((visible_pieces(text[pos:s]), False))
+        runs.append((visible_pieces(text[s:e]), True))
+        pos = e
+    if pos < end:
+        runs.append((visible_pieces(text[pos:end]), False))
+    return runs
+
+
+def story_copies(article: Article, names: Sequence[str], max_excerpts: int = 3) -> list[StoryCopy]:
+    """The story's other copies with how each spells the names in question."""
+    if article.story_id is None:
+        return []
+    current = Revision.objects.filter(article_id=OuterRef("pk"), number=OuterRef("revision_number")).values("text")[:1]
+    others = (
+        Article.objects.filter(story_id=article.story_id).exclude(pk=article.pk).select_related("source")
+        .annotate(current_text=Subquery(current)).order_by("source__slug", "id")[:20]
+    )
+    copies = []
+    for other in others:
+        text = other.current_text or ""
+        spans = _spelling_spans(text, names) if names else []
+        counts = Counter((text[s:e], name) for s, e, name in spans)
+        spellings = [Spelling(surface=w, count=n, matches_name=name) for (w, name), n in counts.most_common()]
+        excerpts: list[list[tuple[list[Piece], bool]]] = []
+        covered_to = -1
+        for i, (s, e, _) in enumerate(spans):
+            if s <= covered_to or len(excerpts) >= max_excerpts:
+                continue
+            excerpts.append(_excerpt(text, spans, i))
+            covered_to = e + 180
+        copies.append(StoryCopy(article=other, spellings=spellings, excerpts=excerpts))
+    return copies

@@ -1,0 +1,129 @@
+"""Input of the desk's pages. Validation only: decisions live in corrections.review.
+
+Text fields never strip whitespace (a replacement may be a space or nothing), and browsers send
+textarea line breaks as CRLF, so they are turned back into the text's own line breaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from articles.models import Article
+from corrections.models import Alias, Entity, StyleRule
+
+
+def _lf(value: str, keep_crlf: bool) -> str:
+    return value if keep_crlf else value.replace("\r\n", "\n")
+
+
+class SeenRevisionForm(forms.Form):
+    """Every decision carries the revision the editor was looking at."""
+
+    revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class DecideForm(SeenRevisionForm):
+    ACTIONS = ("accept", "reject", "edit", "always")
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    replacement = forms.CharField(required=False, strip=False, max_length=10_000)
+
+    def __init__(self, *args: Any, keep_crlf: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keep_crlf = keep_crlf
+
+    def clean_replacement(self) -> str:
+        return _lf(self.cleaned_data.get("replacement") or "", self.keep_crlf)
+
+
+class AcceptAllForm(SeenRevisionForm):
+    kind = forms.CharField(required=False, max_length=30)
+    min_confidence = forms.FloatField(required=False, min_value=0, max_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("kind") and data.get("min_confidence") is None:
+            raise forms.ValidationError("Choose a kind or a minimum confidence.")
+        return data
+
+
+class EditTextForm(SeenRevisionForm):
+    text = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 24, "dir": "auto", "spellcheck": "true"}))
+    reason = forms.CharField(required=False, max_length=300, help_text="Why (shown in the history).")
+
+    def __init__(self, *args: Any, keep_crlf: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keep_crlf = keep_crlf
+
+    def clean_text(self) -> str:
+        return _lf(self.cleaned_data["text"], self.keep_crlf)
+
+
+class RevertForm(SeenRevisionForm):
+    number = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "any status"), *Article.Status.choices],
+                               initial=Article.Status.IN_REVIEW)
+    source = forms.CharField(required=False, max_length=100)
+    kind = forms.CharField(required=False, max_length=30)
+    story = forms.IntegerField(required=False, min_value=1)
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    sort = forms.ChoiceField(required=False, choices=[("oldest", "oldest first"), ("newest", "newest first")])
+    after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+
+
+class EntityForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Entity
+        fields = ["name", "type", "description", "wikidata_id", "is_enabled"]
+
+
+class AliasForm(forms.ModelForm):  # type: ignore[type-arg]
+    surface = forms.CharField(max_length=200, strip=True)
+
+    class Meta:
+        model = Alias
+        fields = ["surface", "kind", "note"]
+        widgets = {"note": forms.TextInput()}
+
+    def __init__(self, *args: Any, entity: Entity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.entity = entity
+        self.instance.origin = Alias.Origin.EDITOR
+
+    def clean_surface(self) -> str:
+        surface: str = self.cleaned_data["surface"]
+        if Alias.objects.filter(entity=self.instance.entity, surface=surface).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("This entity has that alias already.")
+        return surface
+
+
+class StyleRuleForm(forms.ModelForm):  # type: ignore[type-arg]
+    exceptions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                 help_text="Phrases in which the pattern stays, one per line.")
+
+    class Meta:
+        model = StyleRule
+        fields = ["pattern", "replacement", "is_whole_word", "is_case_sensitive", "exceptions", "explanation",
+                  "is_enabled"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["exceptions"] = "\n".join(self.instance.exceptions)
+
+    def clean_exceptions(self) -> list[str]:
+        raw: str = self.cleaned_data.get("exceptions") or ""
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+
+
+class ToggleForm(forms.Form):
+    is_enabled = forms.BooleanField(required=False)

@@ -1,0 +1,379 @@
+"""The editors' desk: server-rendered pages, each action a real POST form; htmx swaps fragments.
+
+Views parse input, call one function of corrections.review (decisions), corrections.learning
+(gazetteer and house style) or corrections.desk (what to show), and render. A refused decision
+(someone else changed the article) answers 409 with the current state, never a silent merge.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from articles.models import Article, Revision, Source
+from corrections import desk, learning, review
+from corrections.forms import (
+    AcceptAllForm,
+    AliasForm,
+    DecideForm,
+    EditTextForm,
+    EntityForm,
+    QueueFilterForm,
+    RevertForm,
+    SearchForm,
+    SeenRevisionForm,
+    StyleRuleForm,
+    ToggleForm,
+)
+from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
+from corrections.pipeline import pass_modules
+from newsroom.roles import check_role
+
+View = Callable[..., HttpResponse]
+
+
+def editor_required(view: View) -> View:
+    """Viewing and deciding both need the editor role; anonymous users go to the login page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        check_role(request.user, "editor")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def known_kinds() -> list[str]:
+    return sorted({kind for module in pass_modules() for kind in module.KINDS})
+
+
+# --- queue ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@editor_required
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    filters = desk.QueueFilters(
+        status=data.get("status", Article.Status.IN_REVIEW) if form.is_bound else Article.Status.IN_REVIEW,
+        source=data.get("source", ""), kind=data.get("kind", ""), story=data.get("story"), q=data.get("q", ""),
+        newest_first=data.get("sort") == "newest",
+    )
+    page = desk.queue_page(filters, cursor=data.get("after") or None)
+    next_query = None
+    if page.next_cursor:
+        params = request.GET.copy()
+        params["after"] = page.next_cursor
+        next_query = params.urlencode()
+    first_query = None
+    if data.get("after"):
+        params = request.GET.copy()
+        params.pop("after", None)
+        first_query = params.urlencode() or "status=" + filters.status
+    context = {
+        "form": form, "filters": filters, "page": page, "next_query": next_query, "first_query": first_query,
+        "sources": Source.objects.values_list("slug", flat=True)[:500], "kinds": known_kinds(),
+        "statuses": Article.Status.choices,
+    }
+    return render(request, "corrections/queue.html", context)
+
+
+# --- review page -----------------------------------------------------------------------------------------
+
+
+def review_context(article: Article) -> dict[str, Any]:
+    revision = Revision.objects.select_related("created_by_user", "created_by_client").get(
+        article_id=article.pk, number=article.revision_number)
+    pending = list(desk.pending_suggestions(revision))
+    segments, cards = desk.review_layout(revision.text, pending)
+    kinds = Counter(s.kind for s in pending)
+    return {
+        "article": article, "revision": revision, "segments": segments, "cards": cards,
+        "kind_counts": sorted(kinds.items(), key=lambda kn: (-kn[1], kn[0])),
+        "decisions": [(d, desk.visible_pieces(d.original[:80]), desk.visible_pieces(d.replacement[:80]))
+                      for d in desk.recent_decisions(article)],
+        "story_copies": desk.story_copies(article, desk.names_in_question(pending)),
+        "hidden_in_text": desk.hidden_count(revision.text) if article.invisible_chars else 0,
+    }
+
+
+def _article(article_id: int) -> Article:
+    return get_object_or_404(Article.objects.select_related("source", "story"), pk=article_id)
+
+
+@require_GET
+@editor_required
+def review_page(request: HttpRequest, article_id: int) -> HttpResponse:
+    return render(request, "corrections/review.html", review_context(_article(article_id)))
+
+
+def _respond(request: HttpRequest, article_id: int, status: int = 200) -> HttpResponse:
+    """After a decision (or its refusal): the fresh review fragment for htmx, else the page."""
+    if getattr(request, "htmx", False):
+        return render(request, "corrections/review.html#review", review_context(_article(article_id)), status=status)
+    if status == 200:
+        return HttpResponseRedirect(reverse("desk:review", args=[article_id]))
+    return render(request, "corrections/review.html", review_context(_article(article_id)), status=status)
+
+
+def _refused(request: HttpRequest, article_id: int, ex: Exception | str, status: int) -> HttpResponse:
+    messages.error(request, str(ex))
+    return _respond(request, article_id, status)
+
+
+def _done(request: HttpRequest, outcome: review.Outcome) -> HttpResponse:
+    text = outcome.message
+    if outcome.created_revision:
+        text += f" — now revision {outcome.revision.number}"
+    messages.success(request, text)
+    return _respond(request, outcome.article.pk)
+
+
+def _decision(request: HttpRequest, article_id: int, form: SeenRevisionForm,
+              decide: Callable[[dict[str, Any]], review.Outcome]) -> HttpResponse:
+    """Validate the form, run one decision, and answer with the fresh review (409 when stale)."""
+    if not form.is_valid():
+        errors = " ".join(str(e) for e in form.non_field_errors())
+        return _refused(request, article_id, errors or "The form was incomplete; nothing was changed.", 400)
+    try:
+        outcome = decide(form.cleaned_data)
+    except (review.StaleRevision, review.AlreadyDecided) as ex:
+        return _refused(request, article_id, ex, 409)
+    except review.InvalidDecision as ex:
+        return _refused(request, article_id, ex, 400)
+    return _done(request, outcome)
+
+
+DECISIONS: dict[str, Callable[..., review.Outcome]] = {
+    "accept": review.accept_suggestion,
+    "reject": review.reject_suggestion,
+    "always": review.always_correct,
+}
+
+
+@require_POST
+@editor_required
+def suggestion_decide(request: HttpRequest, suggestion_id: int) -> HttpResponse:
+    """One form per suggestion; its buttons say accept, reject, edit (with a replacement) or always."""
+    suggestion = get_object_or_404(Suggestion.objects.select_related("revision"), pk=suggestion_id)
+
+    def decide(data: dict[str, Any]) -> review.Outcome:
+        if data["action"] == "edit":
+            return review.edit_suggestion(suggestion_id=suggestion_id, seen_revision=data["revision"],
+                                          actor=request.user, replacement=data["replacement"])
+        return DECISIONS[data["action"]](suggestion_id=suggestion_id, seen_revision=data["revision"],
+                                         actor=request.user)
+
+    form = DecideForm(request.POST, keep_crlf="\r" in suggestion.original)
+    return _decision(request, suggestion.revision.article_id, form, decide)
+
+
+@require_POST
+@editor_required
+def article_accept_all(request: HttpRequest, article_id: int) -> HttpResponse:
+    return _decision(request, article_id, AcceptAllForm(request.POST), lambda data: review.accept_all(
+        article_id=article_id, seen_revision=data["revision"], actor=request.user, kind=data["kind"] or None,
+        min_confidence=data["min_confidence"]))
+
+
+@require_POST
+@editor_required
+def article_undo(request: HttpRequest, article_id: int) -> HttpResponse:
+    return _decision(request, article_id, SeenRevisionForm(request.POST), lambda data: review.undo_last_decision(
+        article_id=article_id, seen_revision=data["revision"], actor=request.user))
+
+
+# --- manual edit, history, revert --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = _article(article_id)
+    current = Revision.objects.get(article=article, number=article.revision_number)
+    keep_crlf = "\r\n" in current.text
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        form = EditTextForm(request.POST, keep_crlf=keep_crlf)
+        if form.is_valid():
+            try:
+                outcome = review.edit_text(article_id=article.pk, seen_revision=form.cleaned_data["revision"],
+                                           actor=request.user, text=form.cleaned_data["text"],
+                                           reason=form.cleaned_data["reason"])
+            except review.StaleRevision as ex:
+                # Keep the editor's text; show what changed meanwhile; re-saving is a deliberate act.
+                conflict = {"error": str(ex), "diff": desk.readable_diff(current.text, ex.proposed_text or "")}
+                form = EditTextForm(initial={"revision": current.number, "text": ex.proposed_text,
+                                             "reason": form.cleaned_data["reason"]})
+                status = 409
+            except review.InvalidDecision as ex:
+                form.add_error(None, str(ex))
+                status = 400
+            else:
+                messages.success(request, f"{outcome.message}.")
+                return redirect("desk:review", article_id=article.pk)
+        else:
+            status = 400
+    else:
+        form = EditTextForm(initial={"revision": current.number, "text": current.text})
+    return render(request, "corrections/edit.html",
+                  {"article": article, "revision": current, "form": form, "conflict": conflict}, status=status)
+
+
+@require_GET
+@editor_required
+def article_history(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = _article(article_id)
+    revisions = list(
+        Revision.objects.filter(article=article).select_related("created_by_user", "created_by_client")
+        .order_by("-number")[:31]
+    )
+    entries: list[dict[str, Any]] = []
+    for newer, older in zip(revisions, [*revisions[1:], None], strict=True):
+        if len(entries) == 30:
+            break
+        diff = desk.readable_diff(older.text, newer.text) if older is not None else []
+        entries.append({"revision": newer, "diff": diff, "is_current": newer.number == article.revision_number})
+    return render(request, "corrections/history.html", {"article": article, "entries": entries})
+
+
+@require_POST
+@editor_required
+def article_revert(request: HttpRequest, article_id: int) -> HttpResponse:
+    form = RevertForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The revert form was incomplete; nothing was changed.")
+        return redirect("desk:history", article_id=article_id)
+    try:
+        outcome = review.revert_to_revision(article_id=article_id, seen_revision=form.cleaned_data["revision"],
+                                            actor=request.user, number=form.cleaned_data["number"])
+    except (review.StaleRevision, review.InvalidDecision) as ex:
+        messages.error(request, str(ex))
+        return redirect("desk:history", article_id=article_id)
+    messages.success(request, f"{outcome.message} — now revision {outcome.revision.number}.")
+    return redirect("desk:history", article_id=article_id)
+
+
+# --- gazetteer and house style ---------------------------------------------------------------------------
+
+
+@require_GET
+@editor_required
+def gazetteer(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    q = form.cleaned_data["q"].strip() if form.is_bound and form.is_valid() else ""
+    entities = Entity.objects.all()
+    if q:
+        entities = entities.filter(Q(name__icontains=q) | Q(aliases__surface__icontains=q)).distinct()
+    page = Paginator(entities.order_by("name", "id").prefetch_related(
+        Prefetch("aliases", queryset=Alias.objects.order_by("surface"))), 50).get_page(request.GET.get("page"))
+    learned = Alias.objects.exclude(origin=Alias.Origin.SEED).select_related("entity", "created_by").order_by(
+        "-created_at")[:20]
+    suppressions = Suppression.objects.select_related("created_by").order_by("-created_at")[:20]
+    return render(request, "corrections/gazetteer.html",
+                  {"form": form, "q": q, "page": page, "learned": learned, "suppressions": suppressions})
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def entity_edit(request: HttpRequest, entity_id: int | None = None) -> HttpResponse:
+    entity = get_object_or_404(Entity, pk=entity_id) if entity_id else Entity(origin="editor")
+    form = EntityForm(request.POST or None, instance=entity)
+    if request.method == "POST" and form.is_valid():
+        saved = learning.save_reference(form.save(commit=False), request.user)
+        messages.success(request, f"Saved {saved}.")
+        return redirect("desk:entity", entity_id=saved.pk)
+    aliases = entity.aliases.select_related("created_by").order_by("surface") if entity.pk else []
+    alias_form = AliasForm(entity=entity) if entity.pk else None
+    return render(request, "corrections/entity.html", {"entity": entity, "form": form, "aliases": aliases,
+                                                       "alias_form": alias_form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@editor_required
+def alias_add(request: HttpRequest, entity_id: int) -> HttpResponse:
+    entity = get_object_or_404(Entity, pk=entity_id)
+    form = AliasForm(request.POST, entity=entity)
+    if form.is_valid():
+        alias = form.save(commit=False)
+        learning.save_reference(alias, request.user)
+        messages.success(request, f"Added the alias “{alias.surface}”.")
+    else:
+        messages.error(request, " ".join(str(e) for e in [*form.non_field_errors(), *form.errors.get("surface", [])]))
+    return redirect("desk:entity", entity_id=entity.pk)
+
+
+def _toggle(request: HttpRequest, row: Entity | Alias | StyleRule | Suppression, back: str) -> HttpResponse:
+    form = ToggleForm(request.POST)
+    form.is_valid()
+    learning.set_enabled(row, form.cleaned_data.get("is_enabled", False), request.user)
+    messages.success(request, f"{'Enabled' if row.is_enabled else 'Disabled'} {row}.")
+    return HttpResponseRedirect(back)
+
+
+@require_POST
+@editor_required
+def alias_toggle(request: HttpRequest, alias_id: int) -> HttpResponse:
+    alias = get_object_or_404(Alias.objects.select_related("entity"), pk=alias_id)
+    return _toggle(request, alias, reverse("desk:entity", args=[alias.entity_id]))
+
+
+@require_GET
+@editor_required
+def suppressions(request: HttpRequest) -> HttpResponse:
+    rows = Suppression.objects.select_related("created_by", "suggestion__revision").order_by("-created_at")
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(request, "corrections/suppressions.html", {"page": page})
+
+
+@require_POST
+@editor_required
+def suppression_toggle(request: HttpRequest, suppression_id: int) -> HttpResponse:
+    return _toggle(request, get_object_or_404(Suppression, pk=suppression_id), reverse("desk:suppressions"))
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def style_rules(request: HttpRequest) -> HttpResponse:
+    search = SearchForm(request.GET or None)
+    q = search.cleaned_data["q"].strip() if search.is_bound and search.is_valid() else ""
+    form = StyleRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rule = learning.save_reference(form.save(commit=False), request.user)
+        messages.success(request, f"Added the rule {rule}.")
+        return redirect("desk:style")
+    rules = StyleRule.objects.select_related("created_by").order_by("pattern", "id")
+    if q:
+        rules = rules.filter(Q(pattern__icontains=q) | Q(replacement__icontains=q))
+    page = Paginator(rules, 100).get_page(request.GET.get("page"))
+    return render(request, "corrections/style.html", {"search": search, "form": form, "page": page},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def style_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = get_object_or_404(StyleRule, pk=rule_id)
+    form = StyleRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        learning.save_reference(form.save(commit=False), request.user)
+        messages.success(request, f"Saved the rule {rule}.")
+        return redirect("desk:style")
+    return render(request, "corrections/style_rule.html", {"rule": rule, "form": form},
+                  status=400 if request.method == "POST" else 200)

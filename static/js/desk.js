@@ -1,0 +1,107 @@
+// Keyboard shortcuts for the review page: j/k move, a accept, x reject, e edit, u undo, ? help.
+// Every action clicks a real form button, so what the keys do is exactly what the buttons do
+// (and htmx, which tracks the clicked button, sends its name and value).
+(function () {
+  "use strict";
+
+  let current = 0;
+  let busy = false;
+
+  function cards() {
+    return Array.from(document.querySelectorAll("#review [data-suggestion-id]"));
+  }
+
+  function select(index, scroll) {
+    const list = cards();
+    document.querySelectorAll(".is-current").forEach(function (el) { el.classList.remove("is-current"); });
+    if (!list.length) { current = 0; return null; }
+    current = Math.max(0, Math.min(index, list.length - 1));
+    const card = list[current];
+    card.classList.add("is-current");
+    const mark = document.getElementById("m-" + card.dataset.suggestionId);
+    if (mark) { mark.classList.add("is-current"); }
+    if (scroll) {
+      card.scrollIntoView({ block: "nearest" });
+      if (mark) { mark.scrollIntoView({ block: "nearest" }); }
+    }
+    card.focus({ preventScroll: true });
+    return card;
+  }
+
+  function selected() {
+    return document.querySelector("#review [data-suggestion-id].is-current") || select(current, true);
+  }
+
+  function press(card, action) {
+    const button = card && card.querySelector('form.decide button[value="' + action + '"]');
+    if (button) { button.click(); }
+  }
+
+  function toggleHelp() {
+    const help = document.getElementById("help");
+    if (!help) { return; }
+    if (help.open) { help.close(); } else { help.showModal(); }
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    const target = ev.target;
+    if (target.matches && target.matches("textarea[name=replacement]") && ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      press(target.closest("[data-suggestion-id]"), "edit");
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    if (target.matches && target.matches("input, textarea, select, [contenteditable]")) {
+      if (ev.key === "Escape") { target.blur(); }
+      return;
+    }
+    if (ev.key === "?") { toggleHelp(); ev.preventDefault(); return; }
+    if (!document.getElementById("review") || busy) { return; }
+    switch (ev.key) {
+      case "j": select(current + 1, true); break;
+      case "k": select(current - 1, true); break;
+      case "a": press(selected(), "accept"); break;
+      case "x": press(selected(), "reject"); break;
+      case "e": {
+        const card = selected();
+        const details = card && card.querySelector("details.edit");
+        if (!details) { return; }
+        details.open = true;
+        const area = details.querySelector("textarea");
+        area.focus();
+        area.select();
+        break;
+      }
+      case "u": {
+        const undo = document.querySelector("#undo-form button");
+        if (undo) { undo.click(); }
+        break;
+      }
+      default: return;
+    }
+    ev.preventDefault();
+  });
+
+  document.addEventListener("click", function (ev) {
+    const target = ev.target;
+    if (!target.closest) { return; }
+    if (target.closest("[data-help]")) { toggleHelp(); return; }
+    if (target.closest("[data-close-help]")) { document.getElementById("help").close(); return; }
+    const mark = target.closest(".mark[data-for]");
+    const card = mark ? document.querySelector('[data-suggestion-id="' + mark.dataset.for + '"]') : target.closest("[data-suggestion-id]");
+    if (card) {
+      const index = cards().indexOf(card);
+      if (index >= 0 && index !== current) { select(index, Boolean(mark)); }
+    }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function () { busy = true; });
+  document.addEventListener("htmx:afterRequest", function () { busy = false; });
+  // After a decision the list is re-rendered: stay at the same position, which is now the next one.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (document.getElementById("review")) { select(current, true); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.getElementById("review")) { select(0, false); }
+  });
+}());
