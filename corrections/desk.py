@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 
 from articles.models import Article, Revision
 from corrections.models import Suggestion
-from corrections.revisions import changes_between
+from corrections.revisions import Change, changes_between
 
 # --- invisible and bidi characters --------------------------------------------------------------
 
@@ -167,7 +167,7 @@ def readable_diff(old: str, new: str, context: int = 80) -> list[DiffPart]:
     each change and the rest elided."""
     parts: list[DiffPart] = []
     pos = 0
-    changes = changes_between(old, new)
+    changes = _whole_words(old, new, changes_between(old, new))
     for i, c in enumerate(changes):
         equal = old[pos : c.old_start]
         parts.extend(_context(equal, context, is_first=i == 0))
@@ -179,6 +179,25 @@ def readable_diff(old: str, new: str, context: int = 80) -> list[DiffPart]:
     if changes:
         parts.extend(_context(old[pos:], context, is_last=True))
     return parts
+
+
+def _whole_words(old: str, new: str, changes: list[Change]) -> list[Change]:
+    """Widen character-level changes to whole words ("Zelanski" → "Zelensky", not "a" → "e" and
+    "i" → "y"), merging changes that then touch. Text outside changes is the same in both."""
+    widened: list[Change] = []
+    for c in changes:
+        os_, oe, ns, ne = c.old_start, c.old_end, c.new_start, c.new_end
+        changed = old[os_:oe] + new[ns:ne]
+        floor = widened[-1].old_end if widened else 0
+        while changed[:1].isalnum() and os_ > floor and old[os_ - 1].isalnum():
+            os_, ns = os_ - 1, ns - 1
+        while changed[-1:].isalnum() and oe < len(old) and old[oe].isalnum():
+            oe, ne = oe + 1, ne + 1
+        if widened and os_ <= widened[-1].old_end:
+            last = widened.pop()
+            os_, ns = last.old_start, last.new_start
+        widened.append(Change(os_, oe, ns, ne))
+    return widened
 
 
 def _context(equal: str, context: int, is_first: bool = False, is_last: bool = False) -> list[DiffPart]:

@@ -9,10 +9,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from articles.models import Article, AuditEvent, Revision
 from articles.tokens import create_api_token
+from corrections import desk as desk_view
 from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
 from tests.corrections.desk import (
     article_with_text,
@@ -308,7 +311,7 @@ def test_history_shows_who_when_why_and_reverts(desk: Client) -> None:
 
     html = desk.get(reverse("desk:history", args=[article.pk])).content.decode()
     assert "user:edna" in html and "wrong day" in html
-    assert "<del><bdi>Mon</bdi></del>" in html and "<ins><bdi>Tues</bdi></ins>" in html
+    assert "<del><bdi>Monday</bdi></del><ins><bdi>Tuesday</bdi></ins>" in html
 
     desk.post(reverse("desk:revert", args=[article.pk]), {"revision": 2, "number": 1})
     assert current_text(article) == TEXT and current_revision(article).reason == "reverted to revision 1"
@@ -440,3 +443,46 @@ def test_two_editors_in_two_sessions_never_lose_an_update() -> None:
     assert Revision.objects.filter(article=article).count() == 2
     loser = b if winner == "edna" else a
     assert Suggestion.objects.get(carried_from=loser).status == "pending"
+
+
+# --- how text is cut for display -----------------------------------------------------------------
+
+TEXTS = st.text(alphabet=st.sampled_from(list("ab Zé\n\r\t<>&\u200b\u202e\u200d\xa0😀\U00020000")), max_size=40)
+
+
+@given(TEXTS)
+def test_visible_pieces_concatenate_back_to_the_text(text: str) -> None:
+    pieces = desk_view.visible_pieces(text)
+    assert "".join(p.text for p in pieces) == text
+    assert all(len(p.text) == 1 for p in pieces if p.hidden)
+    assert not any(ch in p.text for p in pieces if not p.hidden for ch in "\u200b\u202e\xa0")
+
+
+@given(TEXTS, TEXTS)
+def test_readable_diff_holds_both_texts(old: str, new: str) -> None:
+    parts = desk_view.readable_diff(old, new, context=10**6)
+    shown_old = "".join(p.text for part in parts if part.op in ("equal", "delete") for p in part.pieces)
+    shown_new = "".join(p.text for part in parts if part.op in ("equal", "insert") for p in part.pieces)
+    assert old == new or (shown_old, shown_new) == (old, new)
+
+
+def test_readable_diff_shows_whole_words() -> None:
+    parts = desk_view.readable_diff("Volodimir Zelanski of Ukraine", "Volodymyr Zelensky of Ukraine")
+    assert [(p.op, "".join(x.text for x in p.pieces)) for p in parts if p.op != "equal"] == [
+        ("delete", "Volodimir"), ("insert", "Volodymyr"), ("delete", "Zelanski"), ("insert", "Zelensky")]
+
+
+@given(TEXTS, st.lists(st.tuples(st.integers(0, 40), st.integers(0, 5)), max_size=6))
+def test_review_layout_shows_every_character_once(text: str, spans: list[tuple[int, int]]) -> None:
+    suggestions = [
+        Suggestion(id=i + 1, start=min(s, len(text)), end=min(s + n, len(text)),
+                   original=text[min(s, len(text)):min(s + n, len(text))], replacement="X", kind="spelling")
+        for i, (s, n) in enumerate(spans)
+    ]
+    segments, cards = desk_view.review_layout(text, suggestions)
+    assert "".join(p.text for seg in segments for p in seg.pieces) == text
+    assert len(cards) == len(suggestions)
+    for seg in segments:
+        if seg.card is not None:
+            s = seg.card.suggestion
+            assert "".join(p.text for p in seg.pieces) == text[s.start:s.end]

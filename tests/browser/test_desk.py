@@ -1,0 +1,186 @@
+"""An editor at the desk in a real browser: seed 000 through the pipeline, decided by keyboard."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from articles.models import Article, Revision
+from corrections import pipeline
+from corrections.gazetteer import load_starter_gazetteer, load_starter_style_rules
+from corrections.models import PipelineJob, Suggestion
+from tests.articles.helpers import ingest
+from tests.browser.conftest import log_in, screenshot
+from tests.corrections.desk import ingest_client
+from tests.factories import UserFactory
+from tests.support import flush_test_broker
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+HOSTILE_PAYLOADS = [
+    "<script>alert('s1')</script>", "<img src=x onerror=alert('i1')>", '"><svg onload=alert("v1")>',
+    "<a href=\"javascript:alert('j1')\">link</a>", "</mark></del></ins><b>bold</b>", "&lt;script&gt;alert(2)",
+    "{{ request.user.password }}", "{% debug %}", "</script><script>alert(3)</script>", "<iframe src=//x>",
+    "<body onload=alert(4)>", "<style>*{display:none}</style>", "\u2028\u2029", "Pay \u202eevil\u202c to",
+    "Bob\u200bby", "<details open ontoggle=alert(5)>",
+]
+
+
+def process(article: Article) -> None:
+    """What the worker does with the article's job, run here directly."""
+    for job in PipelineJob.objects.filter(article=article, state=PipelineJob.State.QUEUED):
+        pipeline.run_job(job.pk)
+    flush_test_broker()  # the on-commit publish went to the test broker; nobody consumes it
+
+
+def seed_000() -> Article:
+    load_starter_gazetteer()
+    load_starter_style_rules()
+    client = ingest_client()
+    path = sorted(SEEDS.glob("000_*.txt"))[0]
+    body = path.read_text(encoding="utf-8")
+    article = ingest(client, source="seed-outlet-000", external_id=path.stem, title=body.split("\n", 1)[0][:120],
+                     body=body).article
+    process(article)
+    article.refresh_from_db()
+    return article
+
+
+def current(article: Article) -> Revision:
+    article.refresh_from_db()
+    return Revision.objects.get(article=article, number=article.revision_number)
+
+
+def wait_for_revision(page: object, number: int) -> None:
+    page.wait_for_selector(f"#review[data-revision='{number}']")  # type: ignore[attr-defined]
+
+
+def test_editor_reviews_seed_000_with_the_keyboard(page: object) -> None:
+    editor = UserFactory(username="edna", roles=["editor"])
+    article = seed_000()
+    pending = Suggestion.objects.filter(revision=current(article), status="pending").count()
+    assert article.status == "in_review" and pending >= 6, f"seed 000 produced {pending} suggestions"
+    start = article.revision_number
+
+    log_in(page, "edna")
+    page.wait_for_selector(f"tr[data-article-id='{article.pk}']")  # type: ignore[attr-defined]
+    screenshot(page, "queue.png")
+    page.click(f"tr[data-article-id='{article.pk}'] td.title a")  # type: ignore[attr-defined]
+    wait_for_revision(page, start)
+    assert page.locator("[data-suggestion-id]").count() == pending  # type: ignore[attr-defined]
+    assert page.locator("[data-suggestion-id] button", has_text="Accept").count() >= pending  # type: ignore[attr-defined]
+    screenshot(page, "review.png")
+
+    # Accept three with the keyboard: "a" decides the selected card, the list re-renders in place.
+    accepted = []
+    for step in range(3):
+        selected = page.locator("[data-suggestion-id].is-current")  # type: ignore[attr-defined]
+        accepted.append(int(selected.get_attribute("data-suggestion-id")))
+        page.keyboard.press("a")  # type: ignore[attr-defined]
+        wait_for_revision(page, start + step + 1)
+    after_accepts = current(article)
+    assert after_accepts.number == start + 3
+    for pk in accepted:
+        s = Suggestion.objects.get(pk=pk)
+        assert (s.status, s.decided_by_id) == ("accepted", editor.pk)
+        assert s.replacement in after_accepts.text or s.replacement == ""
+
+    # Move down with j, reject one with x: no new revision.
+    page.keyboard.press("j")  # type: ignore[attr-defined]
+    rejected = int(page.locator("[data-suggestion-id].is-current").get_attribute("data-suggestion-id"))  # type: ignore[attr-defined]
+    page.keyboard.press("x")  # type: ignore[attr-defined]
+    page.wait_for_selector(f"[data-suggestion-id='{rejected}']", state="detached")  # type: ignore[attr-defined]
+    assert Suggestion.objects.get(pk=rejected).status == "rejected"
+    assert current(article).number == start + 3
+
+    # Edit one: e opens its replacement, Ctrl+Enter accepts the edit.
+    edited = int(page.locator("[data-suggestion-id].is-current").get_attribute("data-suggestion-id"))  # type: ignore[attr-defined]
+    page.keyboard.press("e")  # type: ignore[attr-defined]
+    page.keyboard.press("Control+a")  # type: ignore[attr-defined]
+    page.keyboard.type("EDITED-BY-EDNA")  # type: ignore[attr-defined]
+    page.keyboard.press("Control+Enter")  # type: ignore[attr-defined]
+    wait_for_revision(page, start + 4)
+    assert "EDITED-BY-EDNA" in current(article).text
+    assert "EDITED-BY-EDNA" in page.inner_text("#article-text")  # type: ignore[attr-defined]
+
+    # Undo the edit with u: the text is back to what the three acceptances made.
+    page.locator("#article-text").click()  # type: ignore[attr-defined]
+    page.keyboard.press("u")  # type: ignore[attr-defined]
+    wait_for_revision(page, start + 5)
+    final = current(article)
+    assert final.text == after_accepts.text
+    assert "EDITED-BY-EDNA" not in page.inner_text("#article-text")  # type: ignore[attr-defined]
+    assert Suggestion.objects.filter(carried_from_id=edited, revision=final, status="pending").exists()
+
+    # The help opens with ?.
+    page.keyboard.press("?")  # type: ignore[attr-defined]
+    assert page.locator("dialog#help").is_visible()  # type: ignore[attr-defined]
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+
+    # History: every revision with who, when and why.
+    page.click("text=History")  # type: ignore[attr-defined]
+    page.wait_for_selector("ol.history")  # type: ignore[attr-defined]
+    assert page.locator("li.revision").count() == final.number  # type: ignore[attr-defined]
+    history = page.inner_text("ol.history")  # type: ignore[attr-defined]
+    assert history.count("user:edna") == 5
+    assert re.search(r"undid acceptance of #\d+", history) and "with an edit" in history
+    screenshot(page, "history.png")
+    page.problems.assert_none()  # type: ignore[attr-defined]
+
+
+def test_hostile_text_runs_nothing_in_the_browser(page: object) -> None:
+    UserFactory(username="edna", roles=["editor"])
+    body = "Hostile copy.\n" + "\n".join(f"Line {i}: {p} end." for i, p in enumerate(HOSTILE_PAYLOADS))
+    article = ingest(ingest_client(), source="hostile", external_id="x-1", title="<img src=x onerror=alert('t')>",
+                     body=body).article
+    process(article)
+    revision = current(article)
+    text = revision.text
+    rows = []
+    # Spans that start, end and fall inside the payloads, whatever the passes found.
+    for i, payload in enumerate(HOSTILE_PAYLOADS):
+        at = text.index(payload)
+        for j, (start, end) in enumerate([(at, at + 3), (at + len(payload) - 4, at + len(payload) + 2)]):
+            rows.append(Suggestion(revision=revision, pass_name=f"hostile{j}", kind="spelling" if j else "style",
+                                   start=start, end=end, original=text[start:end],
+                                   replacement=f"</mark><script>alert({i})</script>{{{{ x }}}}",
+                                   confidence=0.5, explanation="<b>not bold</b> <img src=x onerror=alert(9)>",
+                                   evidence=["<script>alert('e')</script>"]))
+    Suggestion.objects.bulk_create(rows, ignore_conflicts=True)
+
+    log_in(page, "edna")
+    page.goto(f"/articles/{article.pk}/")  # type: ignore[attr-defined]
+    page.wait_for_selector("#review")  # type: ignore[attr-defined]
+    assert page.locator("#article-text script, #article-text img, #article-text svg, #article-text b, "  # type: ignore[attr-defined]
+                        "#article-text iframe, .side script, .side img").count() == 0
+    assert page.locator("script").count() == 2  # type: ignore[attr-defined]
+    assert page.locator("#article-text .hidden-char", has_text="RLO").count() >= 1  # type: ignore[attr-defined]
+    assert "ript>alert('s1')</script>" in page.inner_text("#article-text")  # type: ignore[attr-defined]
+    screenshot(page, "hostile.png")
+    # Deciding in place still works and still runs nothing.
+    page.keyboard.press("a")  # type: ignore[attr-defined]
+    wait_for_revision(page, revision.number + 1)
+    page.goto(f"/articles/{article.pk}/history/")  # type: ignore[attr-defined]
+    page.wait_for_selector("ol.history")  # type: ignore[attr-defined]
+    page.problems.assert_none()  # type: ignore[attr-defined]
+
+
+def test_decisions_work_without_javascript(chromium: object, live_server: object) -> None:
+    UserFactory(username="edna", roles=["editor"])
+    article = ingest(ingest_client(), source="plain", external_id="p-1", title="Plain",
+                     body="Teh mayor spoke.").article
+    process(article)
+    revision = current(article)
+    s = Suggestion.objects.create(revision=revision, pass_name="t", kind="spelling", start=0, end=3, original="Teh",
+                                  replacement="The", confidence=0.9, explanation="Typo.")
+    context = chromium.new_context(java_script_enabled=False, base_url=live_server.url)  # type: ignore[attr-defined]
+    page = context.new_page()
+    log_in(page, "edna")
+    page.goto(f"/articles/{article.pk}/")
+    page.locator(f"[data-suggestion-id='{s.pk}']").get_by_role("button", name="Accept").click()
+    page.wait_for_selector(f"#review[data-revision='{revision.number + 1}']")
+    assert page.inner_text("#article-text").startswith("The mayor spoke.")
+    context.close()
