@@ -37,6 +37,22 @@ def _learned_note(s: Suggestion) -> str:
     return f"learned from suggestion #{s.pk} (article {s.revision.article_id}) "
 
 
+def entity_named(surface: str) -> Entity | None:
+    """The enabled entity ``surface`` names: its name, a variant alias, or (when only one entity
+    has it) the last word of its name, as in "Zelensky" for "Volodymyr Zelensky"."""
+    entity = Entity.objects.filter(name=surface, is_enabled=True).order_by("id").first()
+    if entity is not None:
+        return entity
+    by_alias = list(Entity.objects.filter(aliases__surface=surface, aliases__kind=Alias.Kind.VARIANT,
+                                          aliases__is_enabled=True, is_enabled=True).distinct()[:2])
+    if len(by_alias) == 1:
+        return by_alias[0]
+    if " " in surface.strip() or len(surface) < 3:
+        return None
+    by_surname = list(Entity.objects.filter(name__endswith=f" {surface}", is_enabled=True)[:2])
+    return by_surname[0] if len(by_surname) == 1 else None
+
+
 def _is_known_name(surface: str) -> bool:
     return Entity.objects.filter(name=surface).exists() or Alias.objects.filter(
         surface=surface, kind=Alias.Kind.VARIANT
@@ -54,7 +70,7 @@ def learn_from_accept(s: Suggestion, replacement: str, actor: Actor) -> Alias | 
         return None
     if "\n" in s.original or s.original == replacement:
         return None
-    entity = Entity.objects.filter(name=replacement, is_enabled=True).order_by("id").first()
+    entity = entity_named(replacement)
     if entity is None or _is_known_name(s.original):
         return None
     if Alias.objects.filter(entity=entity, surface=s.original).exists():
@@ -109,7 +125,7 @@ def add_rule_from_suggestion(s: Suggestion, actor: Actor) -> Alias | StyleRule:
     if "\n" in original or len(original) > MAX_SURFACE or len(replacement) > MAX_SURFACE:
         raise CannotLearn("A rule covers a word or phrase on one line, at most 200 characters.")
     user = _user(actor)
-    entity = Entity.objects.filter(name=replacement, is_enabled=True).order_by("id").first()
+    entity = entity_named(replacement)
     row: Alias | StyleRule
     if entity is not None:
         if Alias.objects.filter(entity=entity, surface=original).exists():

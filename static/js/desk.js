@@ -11,7 +11,7 @@
     return Array.from(document.querySelectorAll("#review [data-suggestion-id]"));
   }
 
-  function select(index, scroll) {
+  function select(index, scroll, keepFocus) {
     const list = cards();
     document.querySelectorAll(".is-current").forEach(function (el) { el.classList.remove("is-current"); });
     if (!list.length) { current = 0; return null; }
@@ -24,7 +24,8 @@
       card.scrollIntoView({ block: "nearest" });
       if (mark) { mark.scrollIntoView({ block: "nearest" }); }
     }
-    card.focus({ preventScroll: true });
+    // Never take focus from a control being clicked: htmx reads the clicked button on submit.
+    if (!keepFocus) { card.focus({ preventScroll: true }); }
     return card;
   }
 
@@ -91,7 +92,9 @@
     const card = mark ? document.querySelector('[data-suggestion-id="' + mark.dataset.for + '"]') : target.closest("[data-suggestion-id]");
     if (card) {
       const index = cards().indexOf(card);
-      if (index >= 0 && index !== current) { select(index, Boolean(mark)); }
+      if (index >= 0 && index !== current) {
+        select(index, Boolean(mark), Boolean(target.closest("button, a, input, textarea, select, summary")));
+      }
     }
   });
 

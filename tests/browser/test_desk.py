@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from articles.models import Article, Revision
+from articles.models import Article, Revision, Story
 from corrections import pipeline
 from corrections.gazetteer import load_starter_gazetteer, load_starter_style_rules
-from corrections.models import PipelineJob, Suggestion
+from corrections.models import Alias, Entity, PipelineJob, Suggestion
 from tests.articles.helpers import ingest
 from tests.browser.conftest import log_in, screenshot
-from tests.corrections.desk import ingest_client
+from tests.corrections.desk import ingest_client, suggest
 from tests.factories import UserFactory
 from tests.support import flush_test_broker
 
@@ -184,3 +184,39 @@ def test_decisions_work_without_javascript(chromium: object, live_server: object
     page.wait_for_selector(f"#review[data-revision='{revision.number + 1}']")
     assert page.inner_text("#article-text").startswith("The mayor spoke.")
     context.close()
+
+
+def test_story_panel_and_gazetteer_pages(page: object) -> None:
+    editor = UserFactory(username="edna", roles=["editor"])
+    story = Story.objects.create(title="Talks in Geneva")
+    copies = {
+        "daily": "Volodimir Zelanski met Sergei Lavarov in Geneva on Monday. Zelanski said talks would go on.",
+        "wire": "Volodymyr Zelensky met Sergei Lavrov in Geneva on Monday. Zelensky said the talks would go on.",
+        "weekly": "Ukraine's Volodymyr Zelenskyy and Russia's Sergei Lavrov met in Geneva. Zelenskyy spoke first.",
+    }
+    articles = {source: ingest(ingest_client(), source=source, external_id=f"{source}-1", title=f"Geneva ({source})",
+                               body=body).article for source, body in copies.items()}
+    Article.objects.filter(pk__in=[a.pk for a in articles.values()]).update(story=story, status="in_review")
+    daily = articles["daily"]
+    for original, replacement in [("Zelanski", "Zelensky"), ("Lavarov", "Lavrov"), ("Volodimir", "Volodymyr")]:
+        suggest(daily, original, replacement, kind="entity", confidence=0.85,
+                explanation=f"'{original}' is how no other outlet spells '{replacement}'.",
+                evidence=[f"2 of 2 other copies write '{replacement}'"])
+    entity = Entity.objects.create(name="Volodymyr Zelensky", type="person", description="President of Ukraine")
+    Alias.objects.create(entity=entity, surface="Zelenskyy", kind="variant")
+
+    log_in(page, "edna")
+    page.goto(f"/articles/{daily.pk}/")  # type: ignore[attr-defined]
+    panel = page.locator("section.story")  # type: ignore[attr-defined]
+    assert panel.locator(".copy").count() == 2
+    assert panel.locator("mark.name", has_text="Zelenskyy").count() >= 1
+    screenshot(page, "story.png")
+    # Accepting the name teaches the gazetteer; the page shows who and when.
+    page.locator("[data-suggestion-id]", has_text="Zelanski").first.get_by_role("button", name="Accept").click()  # type: ignore[attr-defined]
+    page.wait_for_selector("#review[data-revision='2']")  # type: ignore[attr-defined]
+    page.goto("/gazetteer/?q=zelensky")  # type: ignore[attr-defined]
+    learned = page.inner_text("aside")  # type: ignore[attr-defined]
+    assert "Zelanski" in learned and "edna" in learned
+    assert Alias.objects.get(surface="Zelanski").created_by == editor
+    screenshot(page, "gazetteer.png")
+    page.problems.assert_none()  # type: ignore[attr-defined]

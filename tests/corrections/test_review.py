@@ -408,3 +408,13 @@ def test_accept_and_reject_race_has_one_winner() -> None:
     s.refresh_from_db()
     decided = AuditEvent.objects.filter(object_id=s.pk, action__in=["suggestion.accepted", "suggestion.rejected"])
     assert decided.count() == 1 and decided.get().action == f"suggestion.{s.status}"
+
+
+def test_accepted_surname_correction_is_learned_for_the_full_name(editor: object) -> None:
+    entity = Entity.objects.create(name="Volodymyr Zelensky", type="person")
+    article = article_with_text("Zelanski spoke.")
+    s = suggest(article, "Zelanski", "Zelensky", kind="entity")
+
+    review.accept_suggestion(suggestion_id=s.pk, seen_revision=1, actor=editor)
+
+    assert Alias.objects.get(surface="Zelanski").entity == entity

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from articles.models import Article, AuditEvent, Revision
+from articles.models import Article, AuditEvent, Revision, Story
 from articles.tokens import create_api_token
 from corrections import desk as desk_view
 from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
@@ -486,3 +486,17 @@ def test_review_layout_shows_every_character_once(text: str, spans: list[tuple[i
         if seg.card is not None:
             s = seg.card.suggestion
             assert "".join(p.text for p in seg.pieces) == text[s.start:s.end]
+
+
+def test_story_panel_highlights_other_outlets_spellings_of_the_names(desk: Client) -> None:
+    article = article_with_text("Volodimir Zelanski spoke on Monday.", source="daily")
+    other = article_with_text("President Volodymyr Zelensky spoke. Zelensky said no.", source="weekly")
+    Article.objects.filter(pk__in=[article.pk, other.pk]).update(story=Story.objects.create(title="Talks"))
+    suggest(article, "Zelanski", "Zelensky", kind="entity")
+
+    html = desk.get(reverse("desk:review", args=[article.pk])).content.decode()
+
+    panel = html[html.index("Other outlets"):]
+    assert "weekly" in panel
+    assert '<mark class="name">Zelensky</mark> ×2' in panel
+    assert panel.count('<mark class="name">') >= 3  # the summary and the excerpts
