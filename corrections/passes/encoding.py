@@ -131,6 +131,17 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
     return [s for s in kept if (s.original, s.replacement) not in context.suppressed]
 
 
+def mojibake_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds mojibake this pass would repair (offsets of the damaged characters).
+
+    Other passes read words; a word that runs into debris ('Mahanâ' of 'Mahanâ€™s') is not a
+    misspelling but this pass's business, so they leave words touching these spans alone."""
+    spans: list[tuple[int, int]] = []
+    for start, line in _lines(text):
+        spans.extend((s.start, s.end) for s in _repair_line(text, start, line))
+    return spans
+
+
 def count_invisible(text: str) -> int:
     """How many invisible or bidirectional control characters ``text`` holds (the characters
     this pass flags with kind "invisible")."""

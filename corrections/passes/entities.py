@@ -32,6 +32,7 @@ from corrections.passes.base import (
     drop_overlaps,
     make_suggestion,
 )
+from corrections.passes.encoding import mojibake_spans
 from corrections.passes.names_index import (
     Closeness,
     GazetteerIndex,
@@ -52,7 +53,7 @@ from corrections.passes.names_text import (
 )
 
 NAME = "entities"
-VERSION = "1"
+VERSION = "2"
 KINDS = ("entity",)
 USES_SIBLINGS = True
 
@@ -105,7 +106,9 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
     consensus = _build_consensus(context)
     matcher = _Matcher(doc, index, consensus)
     fixes = matcher.find()
-    covered = _style_rule_spans(text, context.style_rules)
+    # House-style words are the house-style pass's; words running into mojibake ('Mahanâ' of
+    # 'Mahanâ€™s') are the encoding pass's, and are no evidence of a misspelt name.
+    covered = _style_rule_spans(text, context.style_rules) + mojibake_spans(text)
     suggestions: list[Suggestion] = []
     for fix in fixes:
         tok = doc.tokens[fix.token]

@@ -35,6 +35,19 @@ def test_encoding_spans(text: str, expected: list[tuple[int, int, str]]) -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mahanâ€™s plan", [(5, 8)]),
+        ("IndiaÂ is large", [(5, 6)]),
+        ("CafÃ© and Itâ€™s", [(3, 5), (12, 15)]),
+        ("Zürich and “quotes” are fine", []),
+    ],
+)
+def test_mojibake_spans_are_where_repairs_go(text: str, expected: list[tuple[int, int]]) -> None:
+    assert encoding.mojibake_spans(text) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Plain ASCII text, nothing to do.",

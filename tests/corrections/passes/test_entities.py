@@ -170,6 +170,18 @@ def test_consensus_fixes_first_name_used_by_other_outlets() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The plan was Mahanâ€™s idea, Mahan said.",  # 'Mahanâ' runs into a mangled apostrophe
+        "Officials in IndiaÂ said so.",  # a stray 'Â' glued to the name
+    ],
+)
+def test_words_running_into_mojibake_are_left_to_the_encoding_pass(text: str) -> None:
+    siblings = _story(*["Mahan said India would act. The plan was Mahan’s idea."] * 3)
+    assert fixes(text, PassContext(gazetteer=GAZETTEER, source="own", siblings=siblings)) == []
+
+
 def test_name_spelled_several_ways_in_one_article_follows_the_resolved_form() -> None:
     text = "Zelanski spoke first. Later Zelancesi and Zelanceci were named again."
     assert fixes(text) == [
