@@ -19,7 +19,7 @@ from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from articles.models import Article, Revision
 from corrections.models import Suggestion
@@ -98,12 +98,25 @@ class Card:
     hidden: int  # hidden characters in the original or the replacement
     is_inline: bool = True  # False when it overlaps another suggestion shown in place
     overlaps: list[int] = field(default_factory=list)
+    decide_url: str = ""
+
+    @property
+    def is_plain(self) -> bool:
+        """No hidden characters: the page may print the strings as they are (escaped)."""
+        return self.hidden == 0
 
 
 @dataclass(frozen=True, slots=True)
 class Segment:
     pieces: list[Piece]
     card: Card | None = None
+
+    @property
+    def plain(self) -> str | None:
+        """The text when it holds no hidden character (the fast path of the template), else None."""
+        if len(self.pieces) == 1 and not self.pieces[0].hidden:
+            return self.pieces[0].text
+        return None
 
 
 def review_layout(text: str, suggestions: Sequence[Suggestion]) -> tuple[list[Segment], list[Card]]:
@@ -275,11 +288,14 @@ def queue_articles(filters: QueueFilters) -> QuerySet[Article]:
         articles = articles.filter(Exists(Suggestion.objects.filter(
             status=Suggestion.Status.PENDING, kind=filters.kind, **_current_revision_of())))
     if filters.q.strip():
+        # A semi-join on any revision's text (not a correlated EXISTS per article), so that a GIN
+        # index on to_tsvector('english', COALESCE(text, '')) can serve it; an article whose older
+        # revision matched (a misspelling since corrected) is found too.
         query = SearchQuery(filters.q, search_type="websearch", config="english")
-        in_text = Revision.objects.filter(article_id=OuterRef("pk"), number=OuterRef("revision_number")).annotate(
-            document=SearchVector("text", config="english")).filter(document=query)
+        in_text = Revision.objects.annotate(document=SearchVector("text", config="english")).filter(
+            document=query).values("article_id")
         articles = articles.annotate(title_document=SearchVector("title", config="english")).filter(
-            Q(title_document=query) | Exists(in_text))
+            Q(title_document=query) | Q(pk__in=in_text))
     return articles
 
 
@@ -360,9 +376,9 @@ def _spelling_spans(text: str, names: Sequence[str]) -> list[tuple[int, int, str
         word = m.group()
         if len(word) < 3 or not word[0].isupper():
             continue
-        best = max(names, key=lambda n: fuzz.ratio(word, n))
-        if fuzz.ratio(word, best) >= _NAME_SIMILARITY:
-            spans.append((m.start(), m.end(), best))
+        best = process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=_NAME_SIMILARITY)
+        if best is not None:
+            spans.append((m.start(), m.end(), best[0]))
     return spans
 
 

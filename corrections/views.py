@@ -100,6 +100,8 @@ def review_context(article: Article) -> dict[str, Any]:
         article_id=article.pk, number=article.revision_number)
     pending = list(desk.pending_suggestions(revision))
     segments, cards = desk.review_layout(revision.text, pending)
+    for card in cards:
+        card.decide_url = reverse("desk:decide", args=[card.suggestion.pk])
     kinds = Counter(s.kind for s in pending)
     return {
         "article": article, "revision": revision, "segments": segments, "cards": cards,
