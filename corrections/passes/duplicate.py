@@ -18,7 +18,7 @@ from corrections.passes.boilerplate import matches_chrome
 from corrections.passes.whitespace import Line, line_deletion_spans, split_lines
 
 NAME = "duplicate"
-VERSION = "1"
+VERSION = "2"
 KINDS = ("duplicate",)
 USES_SIBLINGS = False
 
@@ -40,6 +40,7 @@ _TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 _SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))[ \t\xa0]+(?=[\"“‘(]?[A-Z0-9])")
 # Words that English legitimately doubles ("he had had enough", "she said that that was all")
 # and common reduplications ("bye bye", "very very").
+_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s*$")
 _LEGITIMATE_DOUBLES = frozenset(
     "had that bye ha no so very really knock tut blah yeah aye".split()
 )
@@ -67,14 +68,17 @@ def _repeated_lines(text: str, lines: list[Line], context: PassContext) -> list[
     patterns = context.boilerplate.patterns
     forms: list[str | None] = []
     words: list[int] = []
+    sentences: list[bool] = []  # ends like a sentence: not a caption, label or list item
     for line in lines:
         content = text[line.start : line.end]
         chrome = bool(patterns) and matches_chrome(content, patterns)
-        form = _normalise(content)
-        forms.append(None if chrome or not form else form)
-        words.append(form.count(" ") + 1 if form else 0)
+        normal = _normalise(content)
+        forms.append(None if chrome or not normal else normal)
+        words.append(normal.count(" ") + 1 if normal else 0)
+        sentences.append(_SENTENCE_END.search(content) is not None)
 
     copies: dict[int, tuple[float, str]] = {}
+    origin: dict[int, int] = {}  # copy -> the line it repeats (exact repeats only)
     first_seen: dict[str, int] = {}  # normalised line -> first line holding it
     paragraphs: list[int] = []  # earlier paragraph-length lines that are not copies
     for j, form in enumerate(forms):
@@ -91,10 +95,13 @@ def _repeated_lines(text: str, lines: list[Line], context: PassContext) -> list[
         verdict = _find_original(j, form, forms, first_seen, candidates, is_paragraph)
         if verdict is not None:
             copies[j] = verdict
+            if first_seen.get(form) is not None:
+                origin[j] = first_seen[form]
             continue
         first_seen.setdefault(form, j)
         if is_paragraph:
             paragraphs.append(j)
+    _short_copies(forms, words, sentences, first_seen, copies, origin)
     if not copies:
         return []
     spans = line_deletion_spans(text, lines, sorted(copies))
@@ -103,6 +110,43 @@ def _repeated_lines(text: str, lines: list[Line], context: PassContext) -> list[
         confidence, explanation = copies[j]
         out.append(make_suggestion(text, start, end, "", "duplicate", confidence, explanation))
     return out
+
+
+def _short_copies(
+    forms: list[str | None], words: list[int], sentences: list[bool], first_seen: dict[str, int],
+    copies: dict[int, tuple[float, str]], origin: dict[int, int],
+) -> None:
+    """Short lines are copies too when the repetition is plainly an accident: a sentence printed
+    twice in a row, or a short line inside a block of paragraphs that was pasted again (its
+    neighbour is a copy of the neighbour of the line it repeats). Two photos of a gallery may
+    share a caption ("Store display" twice), so a line repeated in a row must be a sentence."""
+    kept = [j for j, form in enumerate(forms) if form is not None]
+    position = {j: k for k, j in enumerate(kept)}
+
+    def neighbour(j: int, step: int) -> int | None:
+        k = position[j] + step
+        return kept[k] if 0 <= k < len(kept) else None
+
+    changed = True
+    while changed:
+        changed = False
+        for j in kept:
+            form = forms[j]
+            i = first_seen.get(form) if form is not None else None
+            if j in copies or i is None or i >= j or words[j] < MIN_HEADLINE_WORDS:
+                continue
+            if neighbour(j, -1) == i and words[j] >= MIN_SENTENCE_WORDS and sentences[j]:
+                copies[j] = (0.85, "This line repeats the line above word for word: delete this copy.")
+            elif any(
+                (n := neighbour(j, step)) is not None and n in origin and origin[n] == neighbour(i, step)
+                for step in (-1, 1)
+            ):
+                copies[j] = (0.8, f"This line repeats line {i + 1} inside a repeated block of paragraphs: "
+                                  "delete this copy.")
+            else:
+                continue
+            origin[j] = i
+            changed = True
 
 
 def _find_original(

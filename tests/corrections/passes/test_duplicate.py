@@ -31,6 +31,14 @@ def deleted(text: str, context: PassContext = EMPTY_CONTEXT) -> list[str]:
         (f"{PARAGRAPH}\n{OTHER}\n{PARAGRAPH}", [f"\n{PARAGRAPH}"]),
         (f"{PARAGRAPH}\n{OTHER}\n{PARAGRAPH.replace('next week', 'next  week,')}",
          [f"\n{PARAGRAPH.replace('next week', 'next  week,')}"]),
+        # A short sentence printed twice in a row.
+        (f"{PARAGRAPH}\nHe is survived by his wife.\nHe is survived by his wife.\n{OTHER}",
+         ["\nHe is survived by his wife."]),
+        # A pasted-again block of paragraphs takes its short lines with it, wherever they sit.
+        (f"Headline\n{PARAGRAPH}\nHe declined to comment.\n{OTHER}\n{PARAGRAPH}\nHe declined to comment.\n{OTHER}",
+         [f"\n{PARAGRAPH}", "\nHe declined to comment.", f"\n{OTHER}"]),
+        (f"Headline\n{OTHER}\nA short closing line.\n{PARAGRAPH}\nA short closing line.\n{PARAGRAPH}",
+         ["\nA short closing line.", f"\n{PARAGRAPH}"]),
         # Repeated word runs.
         ("It led to a number of number of casualties.", [" number of"]),
         ("The the committee met.", [" the"]),
@@ -51,6 +59,9 @@ def test_duplicates_found(text: str, expected: list[str]) -> None:
         "That is, that is the point; one by one, one by one.",
         # Short lines repeated further down are captions, not headlines.
         f"{PARAGRAPH}\n{OTHER}\nImage: Jane Doe.\nA second caption.\nImage: Jane Doe.\nMore text here.",
+        # Two photos of a gallery with one caption; a chant or a three-word line said twice.
+        f"Headline\n{PARAGRAPH}\nA line.\n{OTHER}\nStore display in the mall\nStore display in the mall\nEnd.",
+        f"Headline\n{PARAGRAPH}\nA line.\n{OTHER}\nYes we can\nYes we can\nThe end.",
         # Short paragraphs may recur; a refrain is not a duplicate.
         f"Headline\n{PARAGRAPH}\nHe declined to comment.\n{OTHER}\nHe declined to comment.",
         # Scripts where repetition is grammatical.
