@@ -29,7 +29,7 @@ def sha256_text(text: str | None) -> str:
 
 def _actor_fields(actor: Actor) -> dict[str, Any]:
     if isinstance(actor, ApiClient):
-        if actor.user_id is not None:
+        if actor.user is not None:
             return {"actor_type": "user", "actor_id": actor.user_id,
                     "actor_label": f"{actor.user.get_username()} (token {actor.name})"}
         return {"actor_type": "client", "actor_id": actor.pk, "actor_label": actor.name}

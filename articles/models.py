@@ -172,9 +172,9 @@ class Revision(models.Model):
 
     @property
     def created_by(self) -> str:
-        if self.created_by_user_id:
+        if self.created_by_user is not None:
             return f"user:{self.created_by_user.get_username()}"
-        if self.created_by_client_id:
+        if self.created_by_client is not None:
             return f"client:{self.created_by_client.name}"
         return f"system:{self.created_by_system or 'newsroom'}"
 

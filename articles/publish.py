@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from articles.audit import record_event
@@ -47,7 +47,7 @@ def publish_revision(
     *,
     article_id: int,
     revision_number: int,
-    actor: AbstractBaseUser,
+    actor: User,
     confirm_pending: bool = False,
     correction_note: str = "",
 ) -> Publication:
@@ -96,7 +96,7 @@ def publish_revision(
 
 
 @transaction.atomic
-def set_story_canonical(*, story_id: int, article_id: int, actor: AbstractBaseUser) -> Story:
+def set_story_canonical(*, story_id: int, article_id: int, actor: User) -> Story:
     """Pick one outlet's copy as the story's canonical version. Raises PermissionDenied
     (not an editor) or Article.DoesNotExist (the article is not in the story)."""
     check_role(actor, "editor")

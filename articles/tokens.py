@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ def hash_key(key: str) -> str:
 
 
 @transaction.atomic
-def create_api_token(name: str, user: AbstractBaseUser | None = None) -> tuple[ApiClient, str]:
+def create_api_token(name: str, user: User | None = None) -> tuple[ApiClient, str]:
     """Create a client named ``name`` and return it with its key; the key is not stored anywhere.
 
     Raises ValueError if the name is taken.
@@ -38,7 +38,7 @@ def create_api_token(name: str, user: AbstractBaseUser | None = None) -> tuple[A
 
 
 @transaction.atomic
-def revoke_api_token(client: ApiClient, actor: AbstractBaseUser | None = None) -> ApiClient:
+def revoke_api_token(client: ApiClient, actor: User | None = None) -> ApiClient:
     client = ApiClient.objects.select_for_update().get(pk=client.pk)
     if client.revoked_at is None:
         client.revoked_at = timezone.now()

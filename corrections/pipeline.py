@@ -334,14 +334,14 @@ def refresh_pass(article_id: int, module: ModuleType, snapshot: ReferenceSnapsho
                     row.explanation, row.confidence, row.evidence = new.explanation, new.confidence, list(new.evidence)
                     row.save(update_fields=["explanation", "confidence", "evidence"])
         for k, s in found.items():
-            row = existing.get(k)
-            if row is None:
+            known = existing.get(k)
+            if known is None:
                 _row(revision, run, module, s).save()
                 changed += 1
-            elif row.status == Suggestion.Status.STALE and row.status_note.startswith("withdrawn"):
-                row.status, row.status_note, row.decided_at = Suggestion.Status.PENDING, "", None
-                row.explanation, row.confidence = s.explanation, s.confidence
-                row.save(update_fields=["status", "status_note", "decided_at", "explanation", "confidence"])
+            elif known.status == Suggestion.Status.STALE and known.status_note.startswith("withdrawn"):
+                known.status, known.status_note, known.decided_at = Suggestion.Status.PENDING, "", None
+                known.explanation, known.confidence = s.explanation, s.confidence
+                known.save(update_fields=["status", "status_note", "decided_at", "explanation", "confidence"])
                 changed += 1
         if run is not None:
             run.evidence_key = key

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import cast
 
 from corrections.models import Alias, Entity, ReferenceVersion, StyleRule, Suppression
 from corrections.passes import base
@@ -49,10 +50,10 @@ def build_snapshot(version: int) -> ReferenceSnapshot:
     for entity_id, surface, kind, enabled in Alias.objects.filter(entity__is_enabled=True).values_list(
         "entity_id", "surface", "kind", "is_enabled"
     ).iterator(chunk_size=5000):
-        aliases[entity_id].append(base.Alias(surface=surface, kind=kind, is_enabled=enabled))
+        aliases[entity_id].append(base.Alias(surface=surface, kind=cast(base.AliasKind, kind), is_enabled=enabled))
     entities = tuple(
         base.Entity(
-            id=pk, name=name, type=etype, description=description, wikidata_id=wikidata_id,
+            id=pk, name=name, type=cast(base.EntityType, etype), description=description, wikidata_id=wikidata_id,
             aliases=tuple(aliases.get(pk, ())),
         )
         for pk, name, etype, description, wikidata_id in Entity.objects.filter(is_enabled=True)
