@@ -18,7 +18,7 @@ from corrections.passes.base import PassContext, Suggestion, make_suggestion
 from corrections.passes.whitespace import Line, line_deletion_spans, split_lines
 
 NAME = "boilerplate"
-VERSION = "1"
+VERSION = "2"  # 2: starter patterns for blog comment forms, labels, feeds and appeals
 KINDS = ("boilerplate",)
 USES_SIBLINGS = False
 

@@ -47,6 +47,20 @@ def deleted(text: str, context: PassContext = STARTER) -> list[str]:
         "Join our WhatsApp channel for updates",
         "Tap to enable notifications",
         "Have your say in the comments below",
+        # blog platforms' comment forms, labels, feeds and navigation
+        "Cancel reply",
+        "Your email address will not be published. Required fields are marked *",
+        "Labels: Europe, Health",
+        "Subscribe to: Post Comments (Atom)",
+        "Newer Post Older Post Home",
+        "Share on X (Twitter)",
+        "Don't miss",
+        "Breaking News",
+        # appeals for support
+        "Support us: become a member",
+        "Become a subscriber today.",
+        "Our journalism is funded by readers like you.",
+        "Follow Example News on Telegram for live updates",
     ],
 )
 def test_starter_patterns_match_chrome_lines(line: str) -> None:
@@ -71,6 +85,13 @@ def test_starter_patterns_match_chrome_lines(line: str) -> None:
         "Keep informed, officials urged residents on Sunday.",
         "Join our effort, the mayor said.",
         "More stories about the economy were published on Monday by the ministry.",
+        "Breaking news of the deal reached the capital on Monday.",
+        "Support us, the protesters chanted outside parliament.",
+        "Labels on the bottles were misleading, the court found.",
+        "Don't miss the point, the minister said.",
+        "Next week the home team plays in Madrid.",
+        "The project was funded by readers' donations, she said.",
+        "Follow the river on foot for two days to reach the camp.",
     ],
 )
 def test_starter_patterns_leave_sentences_alone(line: str) -> None:
