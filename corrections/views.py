@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -153,6 +153,8 @@ def _decision(request: HttpRequest, article_id: int, form: SeenRevisionForm,
         return _refused(request, article_id, errors or "The form was incomplete; nothing was changed.", 400)
     try:
         outcome = decide(form.cleaned_data)
+    except (Article.DoesNotExist, Suggestion.DoesNotExist):
+        raise Http404("No such article or suggestion.") from None
     except (review.StaleRevision, review.AlreadyDecided) as ex:
         return _refused(request, article_id, ex, 409)
     except review.InvalidDecision as ex:

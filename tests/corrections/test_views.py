@@ -256,6 +256,11 @@ def test_accept_all_and_undo_forms(desk: Client) -> None:
     assert current_text(article) == TEXT
 
 
+def test_decisions_on_unknown_article_are_404(desk: Client) -> None:
+    assert desk.post(reverse("desk:undo", args=[999999]), {"revision": 1}).status_code == 404
+    assert desk.post(reverse("desk:decide", args=[999999]), {"revision": 1, "action": "accept"}).status_code == 404
+
+
 def test_post_without_csrf_token_is_refused_and_changes_nothing(editor: object) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
