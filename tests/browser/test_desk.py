@@ -13,20 +13,13 @@ from corrections.gazetteer import load_starter_gazetteer, load_starter_style_rul
 from corrections.models import Alias, Entity, PipelineJob, Suggestion
 from tests.articles.helpers import ingest
 from tests.browser.conftest import log_in, screenshot
-from tests.corrections.desk import ingest_client, suggest
+from tests.corrections.desk import hostile_body, hostile_spans, ingest_client, suggest
 from tests.factories import UserFactory
 from tests.support import flush_test_broker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-HOSTILE_PAYLOADS = [
-    "<script>alert('s1')</script>", "<img src=x onerror=alert('i1')>", '"><svg onload=alert("v1")>',
-    "<a href=\"javascript:alert('j1')\">link</a>", "</mark></del></ins><b>bold</b>", "&lt;script&gt;alert(2)",
-    "{{ request.user.password }}", "{% debug %}", "</script><script>alert(3)</script>", "<iframe src=//x>",
-    "<body onload=alert(4)>", "<style>*{display:none}</style>", "\u2028\u2029", "Pay \u202eevil\u202c to",
-    "Bob\u200bby", "<details open ontoggle=alert(5)>",
-]
 
 
 def process(article: Article) -> None:
@@ -133,22 +126,20 @@ def test_editor_reviews_seed_000_with_the_keyboard(page: object) -> None:
 
 def test_hostile_text_runs_nothing_in_the_browser(page: object) -> None:
     UserFactory(username="edna", roles=["editor"])
-    body = "Hostile copy.\n" + "\n".join(f"Line {i}: {p} end." for i, p in enumerate(HOSTILE_PAYLOADS))
+    body = hostile_body()
     article = ingest(ingest_client(), source="hostile", external_id="x-1", title="<img src=x onerror=alert('t')>",
                      body=body).article
     process(article)
     revision = current(article)
     text = revision.text
-    rows = []
-    # Spans that start, end and fall inside the payloads, whatever the passes found.
-    for i, payload in enumerate(HOSTILE_PAYLOADS):
-        at = text.index(payload)
-        for j, (start, end) in enumerate([(at, at + 3), (at + len(payload) - 4, at + len(payload) + 2)]):
-            rows.append(Suggestion(revision=revision, pass_name=f"hostile{j}", kind="spelling" if j else "style",
-                                   start=start, end=end, original=text[start:end],
-                                   replacement=f"</mark><script>alert({i})</script>{{{{ x }}}}",
-                                   confidence=0.5, explanation="<b>not bold</b> <img src=x onerror=alert(9)>",
-                                   evidence=["<script>alert('e')</script>"]))
+    rows = [
+        Suggestion(revision=revision, pass_name=f"hostile{i % 3}", kind=("spelling", "style", "invisible")[i % 3],
+                   start=start, end=end, original=text[start:end],
+                   replacement=f"</mark><script>alert({i})</script>{{{{ x }}}}", confidence=0.5,
+                   explanation="<b>not bold</b> <img src=x onerror=alert(9)>",
+                   evidence=["<script>alert('e')</script>"])
+        for i, (start, end) in enumerate(hostile_spans(text))
+    ]
     Suggestion.objects.bulk_create(rows, ignore_conflicts=True)
 
     log_in(page, "edna")

@@ -44,3 +44,32 @@ def suggest(article: Article, original: str, replacement: str, *, kind: str = "s
 
 def current_text(article: Article) -> str:
     return current_revision(article).text
+
+
+# Hostile article text: markup, script contexts, entity bait, template syntax, bidi and invisibles.
+HOSTILE_PAYLOADS = [
+    "<script>alert('s1')</script>", "<img src=x onerror=alert('i1')>", '"><svg onload=alert("v1")>',
+    "<a href=\"javascript:alert('j1')\">link</a>", "</mark></del></ins><b>bold</b>", "&lt;script&gt;alert(2)",
+    "{{ request.user.password }}", "{% debug %}", "</script><script>alert(3)</script>", "<iframe src=//x>",
+    "<body onload=alert(4)>", "<style>*{display:none}</style>", "\u2028\u2029", "Pay \u202eevil\u202c to",
+    "Bob\u200bby", "<details open ontoggle=alert(5)>", "'-alert(6)-'", "\\\";alert(7);//",
+    "<math><mi xlink:href=javascript:alert(8)>", "<object data=javascript:alert(9)>", "&amp;amp; &#60;b&#62;",
+    "<!--", "-->", "<![CDATA[x]]>", "<textarea></textarea><input autofocus onfocus=alert(10)>",
+    "<meta http-equiv=refresh content=0;url=//x>", "<base href=//x/>", "{{7*7}} ${7*7} #{7*7}",
+    "<form action=//x><button>go</button></form>", "\u202bright\u202c \u2066iso\u2069 \ufeffbom \u00adshy",
+    "<bdi dir=rtl>x</bdi><bdo dir=rtl>y</bdo>", "<link rel=stylesheet href=//x>",
+]
+
+
+def hostile_body() -> str:
+    return "Hostile copy.\n" + "\n".join(f"Line {i}: {p} end." for i, p in enumerate(HOSTILE_PAYLOADS))
+
+
+def hostile_spans(text: str) -> list[tuple[int, int]]:
+    """Spans that start inside, end inside and fall inside each payload."""
+    spans = []
+    for payload in HOSTILE_PAYLOADS:
+        at = text.index(payload)
+        n = len(payload)
+        spans += [(at - 2, at + min(3, n)), (at + n - min(3, n), at + n + 2), (at + 1, at + max(1, n - 1))]
+    return spans

@@ -18,9 +18,12 @@ from articles.tokens import create_api_token
 from corrections import desk as desk_view
 from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
 from tests.corrections.desk import (
+    HOSTILE_PAYLOADS,
     article_with_text,
     current_revision,
     current_text,
+    hostile_body,
+    hostile_spans,
     ingest_client,
     suggest,
 )
@@ -169,6 +172,35 @@ def test_review_page_escapes_hostile_text_however_sliced(desk: Client) -> None:
         "/static/vendor/htmx-2.0.11.min.js", "/static/js/desk.js"]
     assert not [a for _, attrs in tags for a in attrs if a.startswith("on")]
     assert "{{ request.user }}" in html.replace("&#x27;", "'")  # shown, not evaluated
+
+
+ALLOWED_TAGS = {"html", "head", "meta", "title", "link", "script", "body", "header", "a", "nav", "form", "input",
+                "span", "button", "main", "div", "p", "strong", "h1", "h2", "h3", "section", "aside", "ol", "li",
+                "del", "ins", "bdi", "ul", "details", "summary", "label", "textarea", "select", "option", "dialog",
+                "table", "tr", "td", "kbd", "blockquote", "mark", "time"}
+
+
+def test_review_page_escapes_thirty_payloads_around_every_span(desk: Client) -> None:
+    article = article_with_text(hostile_body())
+    text = current_text(article)
+    revision = current_revision(article)
+    Suggestion.objects.bulk_create([
+        Suggestion(revision=revision, pass_name=f"p{i % 3}", kind=("spelling", "style", "invisible")[i % 3],
+                   start=start, end=end, original=text[start:end], replacement="</mark><img src=x onerror=alert(1)>",
+                   confidence=0.5, explanation="<b>x</b>", evidence=["<script>alert(2)</script>"])
+        for i, (start, end) in enumerate(hostile_spans(text))
+    ], ignore_conflicts=True)
+    assert len(HOSTILE_PAYLOADS) >= 30
+
+    html = desk.get(reverse("desk:review", args=[article.pk])).content.decode()
+
+    tags = parse(html).tags
+    assert {t for t, _ in tags} <= ALLOWED_TAGS
+    assert sum(t == "script" for t, _ in tags) == 2 and sum(t == "body" for t, _ in tags) == 1
+    assert sum(t == "link" for t, _ in tags) == 2 and sum(t == "meta" for t, _ in tags) == 3
+    assert not [a for _, attrs in tags for a in attrs if a.startswith("on") or a in ("autofocus", "xlink:href")]
+    assert not [v for _, attrs in tags for v in attrs.values() if v and v.strip().lower().startswith("javascript")]
+    assert sum(t == "textarea" for t, _ in tags) == Suggestion.objects.filter(revision=revision).count()
 
 
 def test_review_page_makes_hidden_characters_visible(desk: Client) -> None:
