@@ -182,6 +182,44 @@ def test_words_running_into_mojibake_are_left_to_the_encoding_pass(text: str) ->
     assert fixes(text, PassContext(gazetteer=GAZETTEER, source="own", siblings=siblings)) == []
 
 
+MUNK_STORY = _story(
+    "Oceanographer Walter Munk died on Friday. Munk was 101, said Pradeep Khosla.",
+    "Walter Munk, who studied waves, has died. Chancellor Pradeep Khosla paid tribute.",
+    "The death of Walter Munk was announced. Khosla praised Munk.",
+    "Munk's work was used on D-Day.",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a short name, one sound-keeping edit off the form every other outlet uses
+        ("Later Munkk was honoured. Mounk had retired.", [("Munkk", "Munk"), ("Mounk", "Munk")]),
+        # a single slip, even in the first letter, of a longer name all of them use
+        ("The chancellor, Pradeep Rhosla, paid tribute.", [("Rhosla", "Khosla")]),
+        # first names beside a surname the other outlets pair with another first name
+        ("Koort Volker resigned.", [("Koort", "Kurt")]),
+        ("Envoy Kurtt Volker resigned.", [("Kurtt", "Kurt")]),
+        ("Jow Biden said so.", [("Jow", "Joe")]),
+    ],
+)
+def test_story_evidence_corrects_short_names_and_first_names(text: str, expected: list[tuple[str, str]]) -> None:
+    siblings = tuple(
+        SiblingText(s.article_id, s.source, s.text + " Envoy Kurt Volker and Joe Biden spoke.") for s in MUNK_STORY
+    )
+    assert fixes(text, PassContext(source="own", siblings=siblings)) == expected
+
+
+def test_short_name_needs_nearly_every_other_outlet() -> None:
+    # only two of four outlets write 'Munk': a short form none of them uses is left alone
+    siblings = MUNK_STORY[:2] + _story("Scientists mourned.", "Tributes were paid.", sources=("c", "d"))
+    assert fixes("Later Munkk was honoured.", PassContext(source="own", siblings=siblings)) == []
+
+
+def test_one_slip_in_a_first_name_of_a_known_person() -> None:
+    assert fixes("Jacidna Ardern spoke.") == [("Jacidna", "Jacinda")]
+
+
 def test_name_spelled_several_ways_in_one_article_follows_the_resolved_form() -> None:
     text = "Zelanski spoke first. Later Zelancesi and Zelanceci were named again."
     assert fixes(text) == [
