@@ -57,7 +57,8 @@
       return;
     }
     if (ev.key === "?") { toggleHelp(); ev.preventDefault(); return; }
-    if (!document.getElementById("review") || busy) { return; }
+    if (!document.getElementById("review")) { queueKeys(ev); return; }
+    if (busy) { return; }
     switch (ev.key) {
       case "j": select(current + 1, true); break;
       case "k": select(current - 1, true); break;
@@ -82,6 +83,20 @@
     }
     ev.preventDefault();
   });
+
+  // The queue: j/k move through the rows, Enter opens the selected article.
+  let row = -1;
+  function queueKeys(ev) {
+    const rows = Array.from(document.querySelectorAll("tr[data-row]"));
+    if (!rows.length) { return; }
+    if (ev.key === "j" || ev.key === "k") {
+      row = Math.max(0, Math.min(row + (ev.key === "j" ? 1 : -1), rows.length - 1));
+      rows.forEach(function (r) { r.classList.remove("is-current"); });
+      rows[row].classList.add("is-current");
+      rows[row].querySelector("td.title a").focus();
+      ev.preventDefault();
+    }
+  }
 
   document.addEventListener("click", function (ev) {
     const target = ev.target;

@@ -29,17 +29,19 @@ def process(article: Article) -> None:
     flush_test_broker()  # the on-commit publish went to the test broker; nobody consumes it
 
 
-def seed_000() -> Article:
+def seed_articles() -> Article:
+    """All seed articles, ingested and processed in order (seed 000 first, so oldest); returns 000."""
     load_starter_gazetteer()
     load_starter_style_rules()
     client = ingest_client()
-    path = sorted(SEEDS.glob("000_*.txt"))[0]
-    body = path.read_text(encoding="utf-8")
-    article = ingest(client, source="seed-outlet-000", external_id=path.stem, title=body.split("\n", 1)[0][:120],
-                     body=body).article
-    process(article)
-    article.refresh_from_db()
-    return article
+    articles = []
+    for path in sorted(SEEDS.glob("[0-9][0-9][0-9]_*.txt")):
+        body = path.read_text(encoding="utf-8")
+        articles.append(ingest(client, source=f"seed-outlet-{path.stem[:3]}", external_id=path.stem,
+                               title=body.split("\n", 1)[0][:120], body=body).article)
+        process(articles[-1])
+    articles[0].refresh_from_db()
+    return articles[0]
 
 
 def current(article: Article) -> Revision:
@@ -53,7 +55,7 @@ def wait_for_revision(page: object, number: int) -> None:
 
 def test_editor_reviews_seed_000_with_the_keyboard(page: object) -> None:
     editor = UserFactory(username="edna", roles=["editor"])
-    article = seed_000()
+    article = seed_articles()
     pending = Suggestion.objects.filter(revision=current(article), status="pending").count()
     assert article.status == "in_review" and pending >= 6, f"seed 000 produced {pending} suggestions"
     start = article.revision_number
@@ -61,7 +63,9 @@ def test_editor_reviews_seed_000_with_the_keyboard(page: object) -> None:
     log_in(page, "edna")
     page.wait_for_selector(f"tr[data-article-id='{article.pk}']")  # type: ignore[attr-defined]
     screenshot(page, "queue.png")
-    page.click(f"tr[data-article-id='{article.pk}'] td.title a")  # type: ignore[attr-defined]
+    assert page.locator("tr[data-row]").count() == 5  # type: ignore[attr-defined]
+    page.keyboard.press("j")  # type: ignore[attr-defined]  # the oldest, seed 000, is the first row
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
     wait_for_revision(page, start)
     assert page.locator("[data-suggestion-id]").count() == pending  # type: ignore[attr-defined]
     assert page.locator("[data-suggestion-id] button", has_text="Accept").count() >= pending  # type: ignore[attr-defined]
