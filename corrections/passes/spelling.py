@@ -52,7 +52,7 @@ from corrections.passes.base import (
 from corrections.passes.house_style import find_quoted_spans
 
 NAME = "spelling"
-VERSION = "1"
+VERSION = "2"
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
 
@@ -61,6 +61,8 @@ _DICTIONARY_FILE = "frequency_dictionary_en_82_765.txt"
 _BIGRAM_FILE = "frequency_bigramdictionary_en_243_342.txt"
 
 _MIN_LENGTH = 5
+# With the story's other copies to compare, shorter slips ("wich") can be judged too.
+_MIN_STORY_LENGTH = 4
 # Candidates rarer than this are too obscure to propose in news copy; short words, which are more
 # often foreign or technical words than slips, need a more common candidate.
 _MIN_CANDIDATE_COUNT = 100_000
@@ -183,21 +185,115 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
     capitalised = frozenset(w.text.lower() for w in words if w.text[:1].isupper())
     counts = Counter(w.text.lower() for w in words)
     quoted = find_quoted_spans(text)
+    story = _story_contexts(context)
     found: list[Suggestion] = []
     for i, word in enumerate(words):
-        if not word.is_checkable or not _is_candidate_word(word.text, name_words, capitalised, counts):
+        min_length = _MIN_STORY_LENGTH if story.sources else _MIN_LENGTH
+        if not word.is_checkable or not _is_candidate_word(word.text, name_words, capitalised, counts, min_length):
             continue
         if _is_species_epithet(text, words, i) or _is_foreign_context(words, i):
             continue
         previous = words[i - 1].text.lower() if i > 0 else ""
         following = words[i + 1].text.lower() if i + 1 < len(words) else ""
-        choice = _best_correction(word.text, previous, following)
+        if word.text in story.words:
+            continue  # the other outlets write it too: a term or a name, not a slip
+        choice = _story_correction(
+            word.text,
+            _context_key(text, words[i - 1], word, before=True) if i > 0 else "",
+            _context_key(text, word, words[i + 1], before=False) if i + 1 < len(words) else "",
+            story,
+        )
+        if choice is None and len(word.text) >= _MIN_LENGTH:
+            choice = _best_correction(word.text, previous, following)
         if choice is None or (word.text, choice[0]) in context.suppressed:
             continue
         found.append(_suggest(text, word, choice, quoted))
     if context.siblings:
         found.extend(_compound_suggestions(text, context, quoted))
     return drop_overlaps(found)
+
+
+@dataclass(frozen=True, slots=True)
+class _StoryContexts:
+    """What the other outlets write between two words: (previous, next) -> word -> sources. The
+    neighbours carry what separates them from the word ("iran, " / " had"), so that a context
+    never joins words across a line break and a comma stays a comma."""
+
+    sources: int
+    between: dict[tuple[str, str], dict[str, int]]
+    words: frozenset[str]  # every lower-case word the other outlets use
+
+
+def _story_contexts(context: PassContext) -> _StoryContexts:
+    per_source: dict[str, tuple[tuple[str, str, str], ...]] = {}
+    for sibling in context.siblings:
+        source = sibling.source or f"#{sibling.article_id}"
+        if context.source and source == context.source:
+            continue
+        per_source.setdefault(source, _sibling_contexts(sibling.text))
+    between: dict[tuple[str, str], dict[str, int]] = {}
+    words: set[str] = set()
+    for triples in per_source.values():
+        for prev, middle, nxt in set(triples):
+            words.add(middle)
+            if prev and nxt:
+                slot = between.setdefault((prev, nxt), {})
+                slot[middle] = slot.get(middle, 0) + 1
+    return _StoryContexts(len(per_source), between, frozenset(words))
+
+
+@lru_cache(maxsize=64)
+def _sibling_contexts(text: str) -> tuple[tuple[str, str, str], ...]:
+    """(previous, word, next) for every word of a sibling, lower-cased, with the neighbours keyed
+    as :func:`_context_key` keys them (cached: siblings recur from article to article)."""
+    words = _words(text)
+    out = []
+    for i, w in enumerate(words):
+        prev = _context_key(text, words[i - 1], w, before=True) if i > 0 else ""
+        nxt = _context_key(text, w, words[i + 1], before=False) if i + 1 < len(words) else ""
+        out.append((prev, w.text.lower(), nxt))
+    return tuple(out)
+
+
+_MAX_GAP = 6
+_INLINE_SPACE = re.compile(r"[ \t\u00a0]+")
+
+
+def _context_key(text: str, left: _Word, right: _Word, before: bool) -> str:
+    """The neighbour of a word as a context: the other word with what separates them, or "" when
+    a line break or more than a few characters lie between."""
+    gap = text[left.end : right.start]
+    if "\n" in gap or len(gap) > _MAX_GAP:
+        return ""
+    gap = _INLINE_SPACE.sub(" ", gap)
+    return f"{left.text.lower()}{gap}" if before else f"{gap}{right.text.lower()}"
+
+
+def _story_correction(
+    word: str, previous: str, following: str, story: _StoryContexts
+) -> tuple[str, float, str] | None:
+    """'justicd' -> 'justice' when other outlets of the story write 'the justice system' where
+    this copy writes 'the justicd system': a dictionary word a letter or two away, between the
+    same two words, and no outlet writing the unknown form. This settles slips the dictionary
+    alone cannot (an edge letter, a short word, two candidates as likely)."""
+    if not story.sources or not previous or not following:
+        return None
+    slot = story.between.get((previous, following))
+    if not slot:
+        return None
+    limit = 1 if len(word) <= 4 else 2
+    options = sorted(
+        ((n, other) for other, n in slot.items()
+         if other != word and other.isalpha() and abs(len(other) - len(word)) <= limit
+         and OSA.distance(word, other) <= limit and is_known_word(other)),
+        reverse=True,
+    )
+    if not options or (len(options) > 1 and options[1][0] == options[0][0]):
+        return None
+    n, other = options[0]
+    noun = "outlet" if story.sources == 1 else "outlets"
+    reason = f"{n} of {story.sources} other {noun} in this story write '{previous}{other}{following}' here"
+    return other, min(0.9, 0.65 + 0.1 * n), reason
 
 
 def _compound_suggestions(
@@ -314,10 +410,11 @@ def _strip_endings(word: str) -> str:
 
 
 def _is_candidate_word(
-    word: str, name_words: frozenset[str], capitalised: frozenset[str], counts: Counter[str]
+    word: str, name_words: frozenset[str], capitalised: frozenset[str], counts: Counter[str],
+    min_length: int = 5,
 ) -> bool:
     """True for a lower-case ordinary word that no dictionary form explains."""
-    if len(word) < _MIN_LENGTH or not word.isascii() or not word.isalpha() or not word.islower():
+    if len(word) < min_length or not word.isascii() or not word.isalpha() or not word.islower():
         return False
     if word in name_words or word in capitalised or counts[word] > 1:
         return False

@@ -121,6 +121,43 @@ def test_mangled_compound_needs_the_other_outlets() -> None:
     assert pairs("the “Nav-Nazi regime”") == []
 
 
+STORY = tuple(
+    SiblingText(article_id=i, source=f"outlet-{i}", text=t)
+    for i, t in enumerate([
+        "He said the justice system drove people away, and the rules which apply were old.",
+        "Critics said the justice system drove people away. A deal with Iran, which had agreed.",
+        "The qubit count rose, and the rules which apply were unclear.",
+    ])
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a slip in an edge letter, which the dictionary alone never proposes
+        ("Critics said the justicd system failed.", [("justicd", "justice")]),
+        # a short word
+        ("Some of the rules wich apply are old.", [("wich", "which")]),
+        # two dictionary words equally near: the story says which ('drive' is more common)
+        ("The justice system drave people away.", [("drave", "drove")]),
+        # the other outlets write the unknown word too: a term, not a slip
+        ("The qubit count rose.", []),
+        # the context keeps its punctuation
+        ("It was a deal with Iran, wich had agreed.", [("wich", "which")]),
+        ("It was a deal with Iran wich had agreed.", []),
+        # no outlet writes this context: the dictionary alone decides, and short words stay
+        ("It was wich way.", []),
+    ],
+)
+def test_the_story_settles_slips_in_the_same_words_context(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text, PassContext(source="own", siblings=STORY)) == expected
+
+
+def test_story_evidence_is_named() -> None:
+    [s] = spelling.run("Critics said the justicd system failed.", PassContext(source="own", siblings=STORY))
+    assert "2 of 3 other outlets in this story write 'the justice system'" in s.explanation
+
+
 @pytest.mark.parametrize(
     "text",
     [
