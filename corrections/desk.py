@@ -81,6 +81,12 @@ def visible_pieces(text: str) -> list[Piece]:
     return pieces
 
 
+def plain_visible(text: str) -> str:
+    """``text`` for places that take no markup (a page title, an attribute): each hidden character
+    becomes its name in angle brackets."""
+    return "".join(f"⟨{p.label}⟩" if p.hidden else p.text for p in visible_pieces(text))
+
+
 def hidden_count(text: str) -> int:
     return sum(1 for p in visible_pieces(text) if p.hidden)
 
@@ -249,6 +255,11 @@ class QueueRow:
     pending: list[tuple[str, int]]  # (kind, count), most frequent first
 
     @property
+    def title(self) -> list[Piece]:
+        title = self.article.title
+        return visible_pieces(title if len(title) <= 120 else title[:119] + "…")
+
+    @property
     def pending_total(self) -> int:
         return sum(n for _, n in self.pending)
 
@@ -351,6 +362,10 @@ class StoryCopy:
     article: Article
     spellings: list[Spelling]
     excerpts: list[list[tuple[list[Piece], bool]]]  # each excerpt: (pieces, is_highlighted) runs
+
+    @property
+    def title(self) -> str:
+        return plain_visible(self.article.title)
 
 
 _WORD = re.compile(r"\w[\w'’-]*\w|\w")

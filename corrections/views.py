@@ -105,6 +105,7 @@ def review_context(article: Article) -> dict[str, Any]:
     kinds = Counter(s.kind for s in pending)
     return {
         "article": article, "revision": revision, "segments": segments, "cards": cards,
+        "title": desk.visible_pieces(article.title), "plain_title": desk.plain_visible(article.title),
         "kind_counts": sorted(kinds.items(), key=lambda kn: (-kn[1], kn[0])),
         "decisions": [(d, desk.visible_pieces(d.original[:80]), desk.visible_pieces(d.replacement[:80]))
                       for d in desk.recent_decisions(article)],
@@ -236,7 +237,9 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
     else:
         form = EditTextForm(initial={"revision": current.number, "text": current.text})
     return render(request, "corrections/edit.html",
-                  {"article": article, "revision": current, "form": form, "conflict": conflict}, status=status)
+                  {"article": article, "plain_title": desk.plain_visible(article.title), "revision": current,
+                   "form": form, "conflict": conflict, "hidden_in_text": desk.hidden_count(current.text)},
+                  status=status)
 
 
 @require_GET
@@ -253,7 +256,8 @@ def article_history(request: HttpRequest, article_id: int) -> HttpResponse:
             break
         diff = desk.readable_diff(older.text, newer.text) if older is not None else []
         entries.append({"revision": newer, "diff": diff, "is_current": newer.number == article.revision_number})
-    return render(request, "corrections/history.html", {"article": article, "entries": entries})
+    return render(request, "corrections/history.html",
+                  {"article": article, "plain_title": desk.plain_visible(article.title), "entries": entries})
 
 
 @require_POST

@@ -215,6 +215,15 @@ def test_review_page_makes_hidden_characters_visible(desk: Client) -> None:
     assert 'dir="auto"' in html and "<bdi>" in html
 
 
+def test_titles_show_hidden_characters_as_badges(desk: Client) -> None:
+    article = in_review(article_with_text(TEXT, title="Safe \u202eelif.exe\u202c title"))
+
+    for url in (reverse("desk:queue"), reverse("desk:review", args=[article.pk]),
+                reverse("desk:history", args=[article.pk]), reverse("desk:edit", args=[article.pk])):
+        html = desk.get(url).content.decode()
+        assert "\u202e" not in html and ("RLO<" in html or "⟨RLO⟩" in html)
+
+
 def test_review_page_queries_do_not_grow_with_suggestions(desk: Client, django_assert_max_num_queries: object) -> None:
     article = article_with_text(" ".join(f"word{i}" for i in range(300)))
     revision = current_revision(article)
