@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 
@@ -128,6 +130,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at", "-id"], name="article_status_created_idx"),
             models.Index(fields=["story"], name="article_story_idx"),
+            # The desk's search: the expression is exactly what SearchVector("title", config="english") emits.
+            GinIndex(SearchVector("title", config="english"), name="article_title_search_idx"),
         ]
 
     def __str__(self) -> str:
@@ -166,6 +170,7 @@ class Revision(models.Model):
             models.UniqueConstraint(fields=["article", "number"], name="revision_unique_article_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
         ]
+        indexes = [GinIndex(SearchVector("text", config="english"), name="revision_text_search_idx")]
 
     def __str__(self) -> str:
         return f"{self.article_id} r{self.number}"
