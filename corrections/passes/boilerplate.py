@@ -18,9 +18,9 @@ from corrections.passes.base import PassContext, Suggestion, make_suggestion
 from corrections.passes.whitespace import Line, line_deletion_spans, split_lines
 
 NAME = "boilerplate"
-VERSION = "2"  # 2: starter patterns for blog comment forms, labels, feeds and appeals
+VERSION = "3"
 KINDS = ("boilerplate",)
-USES_SIBLINGS = False
+USES_SIBLINGS = True  # a line the story's other copies print is the story's, not chrome
 
 EDGE_DEPTH = 5  # how many non-blank lines at each end count as the top or the bottom
 MAX_CHROME_CHARS = 250  # longer lines are prose, whatever they look like
@@ -90,6 +90,8 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
             reasons[i] = reason
     if not reasons:
         return []
+    for i, reason in _chrome_blocks(text, lines, reasons, context).items():
+        reasons.setdefault(i, reason)
     spans = line_deletion_spans(text, lines, sorted(reasons))
     out = []
     for i, (start, end) in sorted(spans.items()):
@@ -130,6 +132,75 @@ def _learned(text: str, lines: list[Line], context: PassContext) -> dict[int, tu
                 (f"{position} line of {count}/{recent} recent articles",),
             )
     return found
+
+
+# A line of a chrome block: short, as menus, buttons, labels and footers are.
+MAX_BLOCK_WORDS = 15
+MAX_BLOCK_CHARS = 150
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _chrome_blocks(
+    text: str, lines: list[Line], known: dict[int, tuple[float, str, tuple[str, ...]]], context: PassContext
+) -> dict[int, tuple[float, str, tuple[str, ...]]]:
+    """Short lines that belong with recognised chrome: site chrome comes in blocks at the edges
+    of a page, so a short line below the first recognised chrome line of the block that ends the
+    text, or between recognised chrome lines before the story starts, or above the headline, is
+    the page's too ("Tweet" beside "Share this article", a site's tagline under its comment
+    links), whatever it says. A line the story's other copies print (the story's own last line,
+    cut off by an inline advertisement) and the headline itself are never taken."""
+    n = len(lines)
+    contents = [text[line.start : line.end] for line in lines]
+    forms = [_loose(c) for c in contents]
+    title = _loose(context.title)
+    story_lines = _sibling_lines(context)
+
+    def short(i: int) -> bool:
+        return len(contents[i].split()) <= MAX_BLOCK_WORDS and len(contents[i].strip()) <= MAX_BLOCK_CHARS
+
+    def takeable(i: int) -> bool:
+        return i not in known and short(i) and bool(forms[i]) and forms[i] != title and forms[i] not in story_lines
+
+    found: dict[int, tuple[float, str, tuple[str, ...]]] = {}
+    # the block that ends the text, up to the story's last long line
+    k = n - 1
+    while k >= 0 and (k in known or short(k)):
+        k -= 1
+    anchors = [i for i in range(k + 1, n) if i in known]
+    if k >= 0 and anchors:
+        for i in range(anchors[0] + 1, n):
+            if takeable(i):
+                found[i] = (0.65, "This short line sits among the site's chrome at the end of the text: "
+                                  "delete it.", ("chrome block",))
+    # the block that opens the text: between recognised chrome lines, and above the headline
+    k = 0
+    while k < n and (k in known or short(k)):
+        k += 1
+    if k < n:
+        anchors = [i for i in range(k) if i in known]
+        headline = next((i for i in range(min(k, EDGE_DEPTH + 1)) if title and forms[i] == title), None)
+        for i in range(k):
+            between = len(anchors) >= 2 and anchors[0] < i < anchors[-1]
+            above = headline is not None and i < headline
+            if (between or above) and takeable(i):
+                found[i] = (0.65, "This short line sits among the site's chrome above the story: "
+                                  "delete it.", ("chrome block",))
+    return found
+
+
+def _loose(line: str) -> str:
+    """Words only, case folded: the headline and the story's lines compare this way across
+    outlets (curly or straight quotes, dashes)."""
+    return _NON_WORD.sub(" ", line.casefold()).strip()
+
+
+def _sibling_lines(context: PassContext) -> frozenset[str]:
+    return frozenset(form for sibling in context.siblings for form in _lines_of(sibling.text))
+
+
+@lru_cache(maxsize=64)
+def _lines_of(text: str) -> frozenset[str]:
+    return frozenset(_loose(text[line.start : line.end]) for line in split_lines(text))
 
 
 def _pattern_form(line: str) -> str:

@@ -6,6 +6,7 @@ from corrections.passes.base import (
     BoilerplateProfile,
     EdgeLineStat,
     PassContext,
+    SiblingText,
     apply_suggestions,
 )
 
@@ -122,6 +123,37 @@ def test_applying_all_suggestions_gives_intended_text() -> None:
     )
     intended = "The minister resigned on Monday.\n\nShe denied wrongdoing."
     assert apply_suggestions(text, boilerplate.run(text, STARTER)) == intended
+
+
+LONG = "The minister resigned on Monday after a week of protests over the budget in the capital."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # short lines below the first recognised line of the closing block go with it
+        (f"{LONG}\nShare this article\nTweet\nPin it\nThe Example Times: news since 1901",
+         ["\nShare this article", "\nTweet", "\nPin it", "\nThe Example Times: news since 1901"]),
+        # a short line above it is the story's last line
+        (f"{LONG}\nShe denied wrongdoing.\nShare this article", ["\nShare this article"]),
+        # short lines between recognised lines before the story, and above the headline
+        (f"Jump to menu\nMinister Resigns\nListen to this article\nBy our reporter\nAdvertisement\n{LONG}",
+         ["Jump to menu\n", "\nListen to this article", "\nBy our reporter", "\nAdvertisement"]),
+        # the headline is never taken, and nothing happens without recognised chrome
+        (f"Minister Resigns\n{LONG}\nShe denied wrongdoing.\nThanks for reading", []),
+    ],
+)
+def test_short_lines_in_a_chrome_block_go_with_it(text: str, expected: list[str]) -> None:
+    assert deleted(text, PassContext(title="Minister resigns", boilerplate=STARTER.boilerplate)) == expected
+
+
+def test_a_line_the_other_copies_print_is_the_storys() -> None:
+    # the story's own short last line, cut off from it by an inline advertisement
+    text = f"{LONG}\nAdvertisement\nShe denied wrongdoing."
+    sibling = SiblingText(article_id=1, source="other", text=f"{LONG}\nShe denied wrongdoing.")
+    context = PassContext(boilerplate=STARTER.boilerplate, siblings=(sibling,))
+    assert deleted(text, context) == ["\nAdvertisement"]
+    assert deleted(text) == ["\nAdvertisement", "\nShe denied wrongdoing."]
 
 
 def learned_context(recent: int, stats: dict[tuple[str, str], int], title: str = "") -> PassContext:
