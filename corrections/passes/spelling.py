@@ -52,7 +52,7 @@ from corrections.passes.base import (
 from corrections.passes.house_style import find_quoted_spans
 
 NAME = "spelling"
-VERSION = "2"
+VERSION = "3"
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
 
@@ -480,6 +480,8 @@ def _stems(word: str, counts: dict[str, int]) -> list[str]:
         stem = word[: len(word) - len(suffix)]
         if suffix == "d" and not stem.endswith("e"):
             continue  # "wierd" is not wier + -d
+        if replacement == "" and suffix[0] == "e" and stem.endswith("e"):
+            continue  # "includeed" is not include + -ed: English drops the stem's e ("included")
         if replacement == "" and stem[-1] == stem[-2] and stem[-1] not in "aeiousl" and len(stem) >= 4:
             out.append(stem[:-1])  # stopped -> stop, planning -> plan
         if replacement == "" and suffix in _DOUBLING_SUFFIXES and stem + stem[-1] + suffix in counts:
@@ -498,6 +500,9 @@ def _without_prefix(word: str) -> list[str]:
     ]
 
 
+_DIGRAPHS = frozenset({"ae", "oe"})
+
+
 def _spellings(word: str) -> list[str]:
     """The word with one British spelling made American or the other way round."""
     out: list[str] = []
@@ -505,7 +510,10 @@ def _spellings(word: str) -> list[str]:
         for old, new in ((one, other), (other, one)):
             at = word.find(old)
             while at >= 0:
-                out.append(word[:at] + new + word[at + len(old) :])
+                # British ae/oe stand inside a word (paediatric, foetus); at its end they are a slip
+                # ("achievae"), and the Latin plurals that end so (larvae) are in the dictionary.
+                if not (old in _DIGRAPHS and at + len(old) == len(word)):
+                    out.append(word[:at] + new + word[at + len(old) :])
                 at = word.find(old, at + 1)
     return out
 

@@ -38,6 +38,9 @@ def pairs(text: str, context: PassContext = EMPTY) -> list[tuple[str, str]]:
         ("The probelm remains unsolved.", [("probelm", "problem")]),
         ("It is a disaster that noone can stop.", [("noone", "no one")]),
         ("The minister's spokeman declined to comment.", [("spokeman", "spokesman")]),
+        # an ending added without dropping the stem's e, a British digraph where none belongs
+        ("Talks includeed the border question.", [("includeed", "included")]),
+        ("Nobody expects them to achievae much.", [("achievae", "achieve")]),
     ],
 )
 def test_misspelt_ordinary_words_are_corrected(text: str, expected: list[tuple[str, str]]) -> None:
@@ -50,6 +53,7 @@ def test_misspelt_ordinary_words_are_corrected(text: str, expected: list[tuple[s
         # British spellings
         "materialised", "sceptical", "defence", "programme", "organisation", "colour", "centre",
         "catalogue", "travelled", "analyse", "manoeuvre", "judgement", "fertiliser",
+        "paediatrician", "foetuses", "anaesthetists", "refereed", "canoed", "agreeing",
         # American spellings the British-leaning dictionary lacks
         "skepticism", "airplane", "traveled", "favorite", "jewelry", "offense", "labor",
         # inflections, derivations and compounds the dictionary lacks
