@@ -53,7 +53,7 @@ from corrections.passes.names_text import (
 )
 
 NAME = "entities"
-VERSION = "3"
+VERSION = "4"
 KINDS = ("entity",)
 USES_SIBLINGS = True
 
@@ -108,7 +108,8 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
     fixes = matcher.find()
     # House-style words are the house-style pass's; words running into mojibake ('Mahanâ' of
     # 'Mahanâ€™s') are the encoding pass's, and are no evidence of a misspelt name.
-    covered = _style_rule_spans(text, context.style_rules) + mojibake_spans(text)
+    covered = _style_rule_spans(text, context.style_rules)
+    debris = mojibake_spans(text)
     suggestions: list[Suggestion] = []
     for fix in fixes:
         tok = doc.tokens[fix.token]
@@ -116,6 +117,8 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
             continue
         if any(a < tok.end and tok.start < b for a, b in covered):
             continue
+        if any(a <= tok.end and tok.start <= b for a, b in debris):
+            continue  # touching: 'Souza' of 'DÃ¢â‚¬â„¢Souza' is not the whole name
         confidence = fix.confidence
         explanation = fix.explanation
         if tok.is_quoted:

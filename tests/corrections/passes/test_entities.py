@@ -175,10 +175,11 @@ def test_consensus_fixes_first_name_used_by_other_outlets() -> None:
     [
         "The plan was Mahanâ€™s idea, Mahan said.",  # 'Mahanâ' runs into a mangled apostrophe
         "Officials in IndiaÂ said so.",  # a stray 'Â' glued to the name
+        "Francis DÃ¢â‚¬â„¢Souza died.",  # the name goes on before the debris: 'Souza' is not all of it
     ],
 )
 def test_words_running_into_mojibake_are_left_to_the_encoding_pass(text: str) -> None:
-    siblings = _story(*["Mahan said India would act. The plan was Mahan’s idea."] * 3)
+    siblings = _story(*["Mahan said India would act. The plan was Mahan’s idea. Francis D’Souza died."] * 3)
     assert fixes(text, PassContext(gazetteer=GAZETTEER, source="own", siblings=siblings)) == []
 
 
