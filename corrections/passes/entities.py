@@ -53,7 +53,7 @@ from corrections.passes.names_text import (
 )
 
 NAME = "entities"
-VERSION = "4"
+VERSION = "5"
 KINDS = ("entity",)
 USES_SIBLINGS = True
 
@@ -323,7 +323,9 @@ class _Matcher:
                 strong = _near_unanimous_variant(f, g, c)
             if not strong:
                 continue
-            if best is None or (c.tier, c.edits, -n) < (best[2].tier, best[2].edits, -best[1]):
+            # Equally near forms: one with the same letters ('Samona' / 'Samoan', two swapped)
+            # explains the damage better than one with a letter fewer ('Samoa').
+            if best is None or _rank(f, g, c, n) < _rank(f, best[0], best[2], best[1]):
                 best = (g, n, c)
         return (best[0], best[1]) if best is not None else None
 
@@ -572,6 +574,10 @@ def _style_rule_spans(text: str, rules: tuple[StyleRule, ...]) -> list[tuple[int
         flags = 0 if rule.is_case_sensitive else re.IGNORECASE
         spans.extend(m.span() for m in re.finditer(body, text, flags))
     return spans
+
+
+def _rank(f: str, g: str, c: Closeness, n: int) -> tuple[int, int, bool, int]:
+    return (c.tier, c.edits, sorted(f) != sorted(g), -n)
 
 
 def _near_unanimous_variant(f: str, g: str, c: Closeness) -> bool:

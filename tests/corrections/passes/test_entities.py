@@ -211,6 +211,13 @@ def test_story_evidence_corrects_short_names_and_first_names(text: str, expected
     assert fixes(text, PassContext(source="own", siblings=siblings)) == expected
 
 
+def test_equally_near_forms_prefer_the_same_letters() -> None:
+    siblings = _story(*["Samoan officials met in Samoa. The Samoan premier spoke."] * 3)
+    assert fixes("The Samona premier spoke.", PassContext(source="own", siblings=siblings)) == [
+        ("Samona", "Samoan")
+    ]
+
+
 def test_short_name_needs_nearly_every_other_outlet() -> None:
     # only two of four outlets write 'Munk': a short form none of them uses is left alone
     siblings = MUNK_STORY[:2] + _story("Scientists mourned.", "Tributes were paid.", sources=("c", "d"))
