@@ -17,7 +17,9 @@ What is generated (seeded, so a run is reproducible):
 * ``--stories`` articles are drawn at random; each becomes a story of 3-5 copies from different
   outlets (``source``). A copy is the article normalised the way the seeds are: headline as the first
   line, paragraphs separated by one line break or by one blank line (chosen per story), some outlets
-  with curly quotes; an outlet sometimes runs only the first paragraphs.
+  with curly quotes; an outlet sometimes runs only the first paragraphs, and half the copies drop
+  some sentences, so that copies are not verbatim twins. (Real outlets rewrite more than that: the
+  story evidence the passes use is stronger here than between true rewrites such as the seeds.)
 * Each copy gets a damage profile: ``clean`` (nothing at all), ``near_clean`` (a stray 'Â', one chrome
   line), ``duplicate`` (headline printed twice, repeated paragraphs, a repeated word run), ``blog``
   (blank-line runs, no-break-space lines, trailing spaces, chrome lines at the top and bottom),
@@ -45,6 +47,7 @@ import argparse
 import csv
 import importlib
 import json
+import os
 import random
 import re
 import subprocess
@@ -56,7 +59,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("NEWSROOM_SHARED", str(ROOT.parent / "shared")))  # e.g. from a worktree
 CORPUS = (SHARED / "corpus/wikinews_2019.csv", SHARED / "corpus/wikinews_2020.csv")
 SCORE = SHARED / "eval/score.py"
 sys.path.insert(0, str(ROOT))
@@ -386,7 +389,7 @@ def typographic(text: str) -> str:
     text = re.sub(r"(?<=\w)'(?=\w)", "’", text)
     text = re.sub(r"(?:^|(?<=[\s(\[—–-]))'", "‘", text)
     text = text.replace("'", "’")
-    text = re.sub(r'(?:^|(?<=[\s(\[—–-]))"', "“", text)
+    text = re.sub(r'(?:^|(?<=[\s(\[—–-]))"(?![\s.,;:!?)]|$)', "“", text)
     return text.replace('"', "”")
 
 
@@ -709,6 +712,17 @@ def damage_duplicates(rng: random.Random, cp: Copy) -> None:
         damage_word_run(rng, cp)
 
 
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _drop_sentences(rng: random.Random, para: str) -> str:
+    sentences = _SENTENCE_SPLIT.split(para)
+    if len(sentences) < 2:
+        return para
+    kept = [x for k, x in enumerate(sentences) if k == 0 or rng.random() >= 0.15]
+    return " ".join(kept)
+
+
 def make_copy(rng: random.Random, story: int, index: int, art: Article, names: Names, sep: str,
               outlet: tuple[str, str, bool], profile: str, year: str,
               headlines: list[str]) -> Copy:
@@ -717,6 +731,9 @@ def make_copy(rng: random.Random, story: int, index: int, art: Article, names: N
     paras_text = [art.title, *art.paragraphs]
     if profile not in ("clean", "footer_only") and rng.random() < 0.15 and len(paras_text) > 5:
         paras_text = paras_text[: max(4, int(len(paras_text) * rng.uniform(0.6, 0.9)))]
+    if rng.random() < 0.5:
+        # outlets cut copy: some sentences are dropped, so the copies are not verbatim twins
+        paras_text = [paras_text[0]] + [p for p in (_drop_sentences(rng, p) for p in paras_text[1:]) if p]
     if curly:
         paras_text = [typographic(p) for p in paras_text]
     paras = [Para([Chunk(t)], is_title=i == 0) for i, t in enumerate(paras_text)]
