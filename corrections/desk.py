@@ -19,9 +19,10 @@ from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 from rapidfuzz import fuzz, process
 
-from articles.models import Article, Revision
+from articles.models import Article, AuditEvent, Publication, Revision, Story
 from corrections.models import Suggestion
 from corrections.revisions import Change, changes_between
 
@@ -438,3 +439,184 @@ def story_copies(article: Article, names: Sequence[str], max_excerpts: int = 3) 
             covered_to = e + 180
         copies.append(StoryCopy(article=other, spellings=spellings, excerpts=excerpts))
     return copies
+
+
+# --- publishing -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PublishState:
+    """What a publisher needs to see before publishing ``revision``: the suggestions still pending
+    on it, and for a correction, what changes since the latest publication."""
+
+    revision: Revision
+    pending: int
+    latest: Publication | None
+    diff: list[DiffPart]
+
+    @property
+    def is_correction(self) -> bool:
+        return self.latest is not None
+
+    @property
+    def is_published_already(self) -> bool:
+        return self.latest is not None and self.latest.revision_id == self.revision.pk
+
+
+def latest_publication(article: Article) -> Publication | None:
+    """The article's canonical version (without its text), or None when it was never published."""
+    return (Publication.objects.filter(article_id=article.pk).select_related("revision", "published_by")
+            .defer("revision__text").order_by("-number").first())
+
+
+def canonical_copy(article: Article) -> Article | None:
+    """The copy an editor picked as canonical for the article's story, if any."""
+    if article.story is None or article.story.canonical_article_id is None:
+        return None
+    return Article.objects.select_related("source").filter(pk=article.story.canonical_article_id).first()
+
+
+def publish_state(article: Article, revision_number: int) -> PublishState:
+    """Raises Revision.DoesNotExist."""
+    revision = Revision.objects.get(article=article, number=revision_number)
+    latest = (Publication.objects.filter(article=article).select_related("revision", "published_by")
+              .order_by("-number").first())
+    diff = readable_diff(latest.revision.text, revision.text) if latest is not None else []
+    pending = Suggestion.objects.filter(revision=revision, status=Suggestion.Status.PENDING).count()
+    return PublishState(revision=revision, pending=pending, latest=latest, diff=diff)
+
+
+@dataclass(slots=True)
+class PublishedView:
+    """One publication exactly as published, with the article's public record around it."""
+
+    publication: Publication
+    text: list[Piece]
+    publications: list[Publication]  # every publication of the article, newest first
+
+    @property
+    def corrections(self) -> list[Publication]:
+        """The correction notes up to this publication, newest first: the public record."""
+        return [p for p in self.publications if 1 < p.number <= self.publication.number]
+
+    @property
+    def corrected_by(self) -> Publication | None:
+        """The publication that corrects this one, when a later one exists."""
+        return next((p for p in self.publications if p.corrects_id == self.publication.pk), None)
+
+
+def published_view(article: Article, number: int | None = None) -> PublishedView:
+    """Publication ``number`` of the article, or its latest. Raises Publication.DoesNotExist."""
+    publications = list(
+        Publication.objects.filter(article=article).select_related("revision", "published_by")
+        .defer("revision__text").order_by("-number")
+    )
+    if number is None:
+        shown = publications[0] if publications else None
+    else:
+        shown = next((p for p in publications if p.number == number), None)
+    if shown is None:
+        raise Publication.DoesNotExist(f"article {article.pk} has no publication {number}")
+    text = Revision.objects.filter(pk=shown.revision_id).values_list("text", flat=True).get()
+    return PublishedView(publication=shown, text=visible_pieces(text), publications=publications)
+
+
+# --- the story page -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class StoryMember:
+    article: Article
+    pending: int
+    published: int | None  # the latest publication's number
+    excerpt: list[Piece]
+
+    @property
+    def title(self) -> list[Piece]:
+        return visible_pieces(self.article.title[:160])
+
+
+def story_members(story: Story, limit: int = 100, excerpt: int = 280) -> list[StoryMember]:
+    """The story's copies, by outlet, each with its pending count, publication and opening lines."""
+    current = Revision.objects.filter(article_id=OuterRef("pk"), number=OuterRef("revision_number"))
+    articles = list(
+        Article.objects.filter(story=story).select_related("source")
+        .annotate(opening=Subquery(current.annotate(head=Substr("text", 1, excerpt)).values("head")[:1]),
+                  published=Subquery(Publication.objects.filter(article_id=OuterRef("pk")).order_by("-number")
+                                     .values("number")[:1]))
+        .order_by("source__slug", "id")[:limit]
+    )
+    counts = pending_counts([a.pk for a in articles])
+    return [StoryMember(article=a, pending=sum(n for _, n in counts.get(a.pk, [])), published=a.published,
+                        excerpt=visible_pieces(a.opening or "")) for a in articles]
+
+
+# --- the audit trail ------------------------------------------------------------------------------
+
+# Offered in the action filter (which matches prefixes, so "suggestion." finds every decision).
+AUDIT_ACTIONS = (
+    "article.ingested", "pass.", "pipeline.", "suggestion.", "suggestion.accepted", "suggestion.rejected",
+    "suggestion.undone", "revision.created", "publication.", "publication.created", "publication.corrected",
+    "story.canonical_set", "alias.", "entity.", "stylerule.", "suppression.", "token.", "auth.",
+    "auth.login_failed",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilters:
+    article: int | None = None
+    actor: str = ""
+    action: str = ""
+
+
+# What each action means, for people; an action missing here is shown by its name.
+_AUDIT_WHAT = {
+    "article.ingested": "ingested an article", "pass.run": "ran a pass", "pass.refreshed": "re-ran a pass",
+    "pipeline.done": "finished the pipeline", "pipeline.failed": "failed the pipeline",
+    "suggestion.accepted": "accepted a suggestion", "suggestion.rejected": "rejected a suggestion",
+    "suggestion.applied": "applied a suggestion", "suggestion.undone": "undid a decision",
+    "suggestion.always": "asked to always make a change", "revision.created": "made a revision",
+    "publication.created": "published", "publication.corrected": "published a correction",
+    "story.canonical_set": "picked a story's canonical copy", "alias.learned": "taught the gazetteer an alias",
+    "suppression.created": "suppressed a change", "token.created": "created an API token",
+    "token.revoked": "revoked an API token", "auth.logged_in": "logged in", "auth.login_failed": "failed to log in",
+    "auth.login_locked": "was locked out",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    event: AuditEvent
+
+    @property
+    def what(self) -> str:
+        return _AUDIT_WHAT.get(self.event.action, self.event.action)
+
+    @property
+    def detail(self) -> list[tuple[str, str]]:
+        return [(str(k), str(v) if len(str(v)) <= 120 else str(v)[:119] + "…")
+                for k, v in sorted(self.event.detail.items())] if isinstance(self.event.detail, dict) else []
+
+
+@dataclass(slots=True)
+class AuditPage:
+    rows: list[AuditRow]
+    next_before: int | None  # the cursor of the next (older) page
+
+
+def audit_page(filters: AuditFilters, before: int | None = None, limit: int = 50) -> AuditPage:
+    """Audit rows, newest first, matching the filters (actor: part of the label; action: a prefix),
+    older than the row ``before`` (keyset pagination on the id)."""
+    events = AuditEvent.objects.all()
+    if filters.article is not None:
+        events = events.filter(article_id=filters.article)
+    if filters.actor.strip():
+        events = events.filter(actor_label__icontains=filters.actor.strip())
+    if filters.action.strip():
+        events = events.filter(action__startswith=filters.action.strip())
+    if before is not None:
+        events = events.filter(id__lt=before)
+    events_page = list(events.order_by("-id")[: limit + 1])
+    more = len(events_page) > limit
+    rows = [AuditRow(e) for e in events_page[:limit]]
+    return AuditPage(rows=rows, next_before=rows[-1].event.pk if more and rows else None)

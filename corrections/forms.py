@@ -80,13 +80,13 @@ class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
 
 
-class EntityForm(forms.ModelForm):  # type: ignore[type-arg]
+class EntityForm(forms.ModelForm):
     class Meta:
         model = Entity
         fields = ["name", "type", "description", "wikidata_id", "is_enabled"]
 
 
-class AliasForm(forms.ModelForm):  # type: ignore[type-arg]
+class AliasForm(forms.ModelForm):
     surface = forms.CharField(max_length=200, strip=True)
 
     class Meta:
@@ -106,7 +106,7 @@ class AliasForm(forms.ModelForm):  # type: ignore[type-arg]
         return surface
 
 
-class StyleRuleForm(forms.ModelForm):  # type: ignore[type-arg]
+class StyleRuleForm(forms.ModelForm):
     exceptions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                  help_text="Phrases in which the pattern stays, one per line.")
 
@@ -127,3 +127,29 @@ class StyleRuleForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class ToggleForm(forms.Form):
     is_enabled = forms.BooleanField(required=False)
+
+
+class PublishForm(SeenRevisionForm):
+    """Publish the revision the publisher saw; a correction carries a public note. Whether the note
+    is required (the article is published already) is for articles.publish to say."""
+
+    confirm_pending = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    correction_note = forms.CharField(
+        required=False, max_length=2000, label="Public correction note",
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        help_text="Shown with the article, e.g. “An earlier version misspelled the name of …”.",
+    )
+
+    def clean_correction_note(self) -> str:
+        return _lf(self.cleaned_data.get("correction_note") or "", keep_crlf=False)
+
+
+class StoryCanonicalForm(forms.Form):
+    article = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class AuditFilterForm(forms.Form):
+    article = forms.IntegerField(required=False, min_value=1)
+    actor = forms.CharField(required=False, max_length=200)
+    action = forms.CharField(required=False, max_length=50)
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

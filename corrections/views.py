@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
@@ -21,39 +22,59 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from articles.models import Article, Revision, Source
+from articles.models import Article, Publication, Revision, Source, Story
+from articles.publish import (
+    AlreadyPublished,
+    PendingSuggestions,
+    PublishRefused,
+    publish_revision,
+    set_story_canonical,
+)
 from corrections import desk, learning, review
 from corrections.forms import (
     AcceptAllForm,
     AliasForm,
+    AuditFilterForm,
     DecideForm,
     EditTextForm,
     EntityForm,
+    PublishForm,
     QueueFilterForm,
     RevertForm,
     SearchForm,
     SeenRevisionForm,
+    StoryCanonicalForm,
     StyleRuleForm,
     ToggleForm,
 )
 from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
 from corrections.pipeline import pass_modules
-from newsroom.roles import check_role
+from newsroom.roles import check_role, has_role
 
 View = Callable[..., HttpResponse]
 
 
-def editor_required(view: View) -> View:
-    """Viewing and deciding both need the editor role; anonymous users go to the login page."""
+def role_required(role: str) -> Callable[[View], View]:
+    """The view needs ``role`` (or a higher one): anonymous users go to the login page, users
+    without the role get 403. Roles are ordered: viewer < editor < publisher < admin."""
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        check_role(request.user, "editor")
-        return view(request, *args, **kwargs)
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            check_role(request.user, role)
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+# Viewing the desk and deciding need the editor role; publishing needs publisher.
+viewer_required = role_required("viewer")
+editor_required = role_required("editor")
+publisher_required = role_required("publisher")
 
 
 def known_kinds() -> list[str]:
@@ -95,7 +116,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 # --- review page -----------------------------------------------------------------------------------------
 
 
-def review_context(article: Article) -> dict[str, Any]:
+def review_context(article: Article, user: Any) -> dict[str, Any]:
     revision = Revision.objects.select_related("created_by_user", "created_by_client").get(
         article_id=article.pk, number=article.revision_number)
     pending = list(desk.pending_suggestions(revision))
@@ -111,6 +132,9 @@ def review_context(article: Article) -> dict[str, Any]:
                       for d in desk.recent_decisions(article)],
         "story_copies": desk.story_copies(article, desk.names_in_question(pending)),
         "hidden_in_text": desk.hidden_count(revision.text) if article.invisible_chars else 0,
+        "can_publish": has_role(user, "publisher"),
+        "latest_publication": desk.latest_publication(article),
+        "canonical_copy": desk.canonical_copy(article),
     }
 
 
@@ -121,16 +145,16 @@ def _article(article_id: int) -> Article:
 @require_GET
 @editor_required
 def review_page(request: HttpRequest, article_id: int) -> HttpResponse:
-    return render(request, "corrections/review.html", review_context(_article(article_id)))
+    return render(request, "corrections/review.html", review_context(_article(article_id), request.user))
 
 
 def _respond(request: HttpRequest, article_id: int, status: int = 200) -> HttpResponse:
     """After a decision (or its refusal): the fresh review fragment for htmx, else the page."""
     if getattr(request, "htmx", False):
-        return render(request, "corrections/review.html#review", review_context(_article(article_id)), status=status)
+        return render(request, "corrections/review.html#review", review_context(_article(article_id), request.user), status=status)
     if status == 200:
         return HttpResponseRedirect(reverse("desk:review", args=[article_id]))
-    return render(request, "corrections/review.html", review_context(_article(article_id)), status=status)
+    return render(request, "corrections/review.html", review_context(_article(article_id), request.user), status=status)
 
 
 def _refused(request: HttpRequest, article_id: int, ex: Exception | str, status: int) -> HttpResponse:
@@ -385,3 +409,124 @@ def style_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
         return redirect("desk:style")
     return render(request, "corrections/style_rule.html", {"rule": rule, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+# --- publishing ---------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@publisher_required
+def article_publish(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Publish the revision the publisher saw. Pending suggestions ask for a confirmation first (409,
+    a page with a "Publish anyway" button); a correction needs a public note (400 without one)."""
+    article = _article(article_id)
+    status = 200
+    confirm = 0
+    if request.method == "POST":
+        form = PublishForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                publication = publish_revision(article_id=article.pk, revision_number=data["revision"],
+                                               actor=cast(User, request.user), confirm_pending=data["confirm_pending"],
+                                               correction_note=data["correction_note"])
+            except Revision.DoesNotExist:
+                form.add_error("revision", "This article has no such revision.")
+                status = 400
+            except PendingSuggestions as ex:
+                confirm, status = ex.count, 409
+            except AlreadyPublished as ex:
+                form.add_error(None, f"Nothing was published: {ex}.")
+                status = 409
+            except PublishRefused as ex:
+                form.add_error(ex.field if ex.field in form.fields else None, str(ex))
+                status = 400
+            else:
+                kind = "a correction" if publication.number > 1 else "the canonical version"
+                messages.success(request, f"Published revision {data['revision']} as {kind} "
+                                          f"(publication {publication.number}).")
+                return redirect("desk:published", article_id=article.pk)
+        else:
+            status = 400
+        number = form.cleaned_data.get("revision") or article.revision_number
+    else:
+        number = article.revision_number
+        form = PublishForm(initial={"revision": number})
+    try:
+        state = desk.publish_state(article, number)
+    except Revision.DoesNotExist:
+        state = desk.publish_state(article, article.revision_number)
+    return render(request, "corrections/publish.html",
+                  {"article": article, "plain_title": desk.plain_visible(article.title), "form": form,
+                   "state": state, "confirm": confirm}, status=status)
+
+
+@require_GET
+@viewer_required
+def article_published(request: HttpRequest, article_id: int, number: int | None = None) -> HttpResponse:
+    """A publication exactly as published (the latest by default), with the public correction notes
+    and every other publication of the article."""
+    article = _article(article_id)
+    try:
+        view = desk.published_view(article, number)
+    except Publication.DoesNotExist:
+        raise Http404("This article has no such publication.") from None
+    return render(request, "corrections/published.html",
+                  {"article": article, "plain_title": desk.plain_visible(article.title), "view": view,
+                   "title": desk.visible_pieces(article.title), "is_editor": has_role(request.user, "editor"),
+                   "can_publish": has_role(request.user, "publisher")})
+
+
+# --- stories --------------------------------------------------------------------------------------------
+
+
+def _story_context(story: Story) -> dict[str, Any]:
+    return {"story": story, "members": desk.story_members(story), "title": desk.visible_pieces(story.title)}
+
+
+@require_GET
+@editor_required
+def story_page(request: HttpRequest, story_id: int) -> HttpResponse:
+    return render(request, "corrections/story.html", _story_context(get_object_or_404(Story, pk=story_id)))
+
+
+@require_POST
+@editor_required
+def story_canonical(request: HttpRequest, story_id: int) -> HttpResponse:
+    """Mark one outlet's copy as the story's canonical version."""
+    story = get_object_or_404(Story, pk=story_id)
+    form = StoryCanonicalForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Article.DoesNotExist
+        set_story_canonical(story_id=story.pk, article_id=form.cleaned_data["article"],
+                            actor=cast(User, request.user))
+    except Article.DoesNotExist:
+        messages.error(request, "Choose a copy of this story; nothing was changed.")
+        return render(request, "corrections/story.html", _story_context(story), status=400)
+    messages.success(request, f"Article {form.cleaned_data['article']} is now the canonical copy of story {story.pk}.")
+    return redirect("desk:story", story_id=story.pk)
+
+
+# --- audit trail ------------------------------------------------------------------------------------
+
+
+@require_GET
+@editor_required
+def audit(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    filters = desk.AuditFilters(article=data.get("article"), actor=data.get("actor") or "",
+                                action=data.get("action") or "")
+    page = desk.audit_page(filters, before=data.get("before"))
+    params = request.GET.copy()
+    params.pop("before", None)
+    first_query = params.urlencode() if data.get("before") else None
+    next_query = None
+    if page.next_before is not None:
+        params["before"] = str(page.next_before)
+        next_query = params.urlencode()
+    return render(request, "corrections/audit.html",
+                  {"form": form, "filters": filters, "page": page, "actions": desk.AUDIT_ACTIONS,
+                   "next_query": next_query, "first_query": first_query},
+                  status=400 if form.is_bound and not form.is_valid() else 200)
