@@ -71,10 +71,18 @@ def role_required(role: str) -> Callable[[View], View]:
     return decorate
 
 
-# Viewing the desk and deciding need the editor role; publishing needs publisher.
+# Viewing the desk and deciding need the editor role; publishing needs publisher; changing the
+# gazetteer and the house style by hand needs admin (editors teach them through their decisions).
 viewer_required = role_required("viewer")
 editor_required = role_required("editor")
 publisher_required = role_required("publisher")
+admin_required = role_required("admin")
+
+
+def _check_may_change_reference(request: HttpRequest) -> None:
+    """Reading the gazetteer and house style is an editor's; changing them by hand an admin's."""
+    if request.method == "POST":
+        check_role(request.user, "admin")
 
 
 def known_kinds() -> list[str]:
@@ -318,12 +326,16 @@ def gazetteer(request: HttpRequest) -> HttpResponse:
         "-created_at")[:20]
     suppressions = Suppression.objects.select_related("created_by").order_by("-created_at")[:20]
     return render(request, "corrections/gazetteer.html",
-                  {"form": form, "q": q, "page": page, "learned": learned, "suppressions": suppressions})
+                  {"form": form, "q": q, "page": page, "learned": learned, "suppressions": suppressions,
+                   "can_manage": has_role(request.user, "admin")})
 
 
 @require_http_methods(["GET", "POST"])
 @editor_required
 def entity_edit(request: HttpRequest, entity_id: int | None = None) -> HttpResponse:
+    if entity_id is None:
+        check_role(request.user, "admin")  # the new-entity page is only a form
+    _check_may_change_reference(request)
     entity = get_object_or_404(Entity, pk=entity_id) if entity_id else Entity(origin="editor")
     form = EntityForm(request.POST or None, instance=entity)
     if request.method == "POST" and form.is_valid():
@@ -333,12 +345,13 @@ def entity_edit(request: HttpRequest, entity_id: int | None = None) -> HttpRespo
     aliases = entity.aliases.select_related("created_by").order_by("surface") if entity.pk else []
     alias_form = AliasForm(entity=entity) if entity.pk else None
     return render(request, "corrections/entity.html", {"entity": entity, "form": form, "aliases": aliases,
-                                                       "alias_form": alias_form},
+                                                       "alias_form": alias_form,
+                                                       "can_manage": has_role(request.user, "admin")},
                   status=400 if request.method == "POST" else 200)
 
 
 @require_POST
-@editor_required
+@admin_required
 def alias_add(request: HttpRequest, entity_id: int) -> HttpResponse:
     entity = get_object_or_404(Entity, pk=entity_id)
     form = AliasForm(request.POST, entity=entity)
@@ -360,7 +373,7 @@ def _toggle(request: HttpRequest, row: Entity | Alias | StyleRule | Suppression,
 
 
 @require_POST
-@editor_required
+@admin_required
 def alias_toggle(request: HttpRequest, alias_id: int) -> HttpResponse:
     alias = get_object_or_404(Alias.objects.select_related("entity"), pk=alias_id)
     return _toggle(request, alias, reverse("desk:entity", args=[alias.entity_id]))
@@ -371,11 +384,12 @@ def alias_toggle(request: HttpRequest, alias_id: int) -> HttpResponse:
 def suppressions(request: HttpRequest) -> HttpResponse:
     rows = Suppression.objects.select_related("created_by", "suggestion__revision").order_by("-created_at")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(request, "corrections/suppressions.html", {"page": page})
+    return render(request, "corrections/suppressions.html",
+                  {"page": page, "can_manage": has_role(request.user, "admin")})
 
 
 @require_POST
-@editor_required
+@admin_required
 def suppression_toggle(request: HttpRequest, suppression_id: int) -> HttpResponse:
     return _toggle(request, get_object_or_404(Suppression, pk=suppression_id), reverse("desk:suppressions"))
 
@@ -383,6 +397,7 @@ def suppression_toggle(request: HttpRequest, suppression_id: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 @editor_required
 def style_rules(request: HttpRequest) -> HttpResponse:
+    _check_may_change_reference(request)
     search = SearchForm(request.GET or None)
     q = search.cleaned_data["q"].strip() if search.is_bound and search.is_valid() else ""
     form = StyleRuleForm(request.POST or None)
@@ -394,20 +409,23 @@ def style_rules(request: HttpRequest) -> HttpResponse:
     if q:
         rules = rules.filter(Q(pattern__icontains=q) | Q(replacement__icontains=q))
     page = Paginator(rules, 100).get_page(request.GET.get("page"))
-    return render(request, "corrections/style.html", {"search": search, "form": form, "page": page},
+    return render(request, "corrections/style.html", {"search": search, "form": form, "page": page,
+                                                      "can_manage": has_role(request.user, "admin")},
                   status=400 if request.method == "POST" else 200)
 
 
 @require_http_methods(["GET", "POST"])
 @editor_required
 def style_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+    _check_may_change_reference(request)
     rule = get_object_or_404(StyleRule, pk=rule_id)
     form = StyleRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         learning.save_reference(form.save(commit=False), request.user)
         messages.success(request, f"Saved the rule {rule}.")
         return redirect("desk:style")
-    return render(request, "corrections/style_rule.html", {"rule": rule, "form": form},
+    return render(request, "corrections/style_rule.html",
+                  {"rule": rule, "form": form, "can_manage": has_role(request.user, "admin")},
                   status=400 if request.method == "POST" else 200)
 
 

@@ -381,19 +381,38 @@ def test_rejected_pair_and_learned_alias_show_with_who(desk: Client) -> None:
     assert "Kiev" in desk.get(reverse("desk:suppressions")).content.decode()
 
 
-def test_gazetteer_search_entity_edit_and_alias_add(desk: Client) -> None:
-    desk.post(reverse("desk:entity-new"), {"name": "Volodymyr Zelensky", "type": "person", "is_enabled": "on"})
-    entity = Entity.objects.get(name="Volodymyr Zelensky")
-    desk.post(reverse("desk:alias-add", args=[entity.pk]), {"surface": "Zelenskyy", "kind": "variant"})
+@pytest.fixture
+def admin_desk(db: None) -> Client:
+    client = Client()
+    client.force_login(UserFactory(username="ada", roles=["admin"]))
+    return client
 
-    assert Alias.objects.get(surface="Zelenskyy").created_by.username == "edna"
+
+def test_gazetteer_search_entity_edit_and_alias_add(admin_desk: Client, desk: Client) -> None:
+    admin_desk.post(reverse("desk:entity-new"), {"name": "Volodymyr Zelensky", "type": "person", "is_enabled": "on"})
+    entity = Entity.objects.get(name="Volodymyr Zelensky")
+    admin_desk.post(reverse("desk:alias-add", args=[entity.pk]), {"surface": "Zelenskyy", "kind": "variant"})
+
+    assert Alias.objects.get(surface="Zelenskyy").created_by.username == "ada"
     assert "Volodymyr Zelensky" in desk.get(reverse("desk:gazetteer"), {"q": "zelenskyy"}).content.decode()
     assert AuditEvent.objects.filter(action="alias.created").count() == 1
 
 
-def test_style_rule_create_and_always_correct(desk: Client) -> None:
-    desk.post(reverse("desk:style"), {"pattern": "per cent", "replacement": "percent", "is_whole_word": "on",
-                                      "is_enabled": "on", "exceptions": ""})
+def test_editors_read_the_gazetteer_but_only_admins_edit_it(desk: Client) -> None:
+    entity = Entity.objects.create(name="Kyiv", type="place")
+
+    page = desk.get(reverse("desk:entity", args=[entity.pk]))
+
+    assert page.status_code == 200 and "Add an alias" not in page.content.decode()
+    assert desk.post(reverse("desk:entity", args=[entity.pk]), {"name": "Kiev", "type": "place"}).status_code == 403
+    assert desk.post(reverse("desk:alias-add", args=[entity.pk]), {"surface": "Kiev", "kind": "variant"}).status_code == 403
+    entity.refresh_from_db()
+    assert entity.name == "Kyiv" and not entity.aliases.exists()
+
+
+def test_style_rule_create_and_always_correct(admin_desk: Client, desk: Client) -> None:
+    admin_desk.post(reverse("desk:style"), {"pattern": "per cent", "replacement": "percent", "is_whole_word": "on",
+                                            "is_enabled": "on", "exceptions": ""})
     article = article_with_text(TEXT)
     s = suggest(article, "Kiev", "Kyiv", kind="style")
     desk.post(reverse("desk:decide", args=[s.pk]), {"revision": 1, "action": "always"})
