@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from articles.models import Article, Publication, Revision, Source, Story
 from articles.publish import (
     AlreadyPublished,
+    CorrectionNoteRequired,
     PendingSuggestions,
     PublishRefused,
     publish_revision,
@@ -453,6 +454,10 @@ def article_publish(request: HttpRequest, article_id: int) -> HttpResponse:
                 status = 400
             except PendingSuggestions as ex:
                 confirm, status = ex.count, 409
+            except CorrectionNoteRequired:
+                form.add_error("correction_note", "Write the public correction note: this article is published "
+                                                  "already, so a new publication is a correction.")
+                status = 400
             except AlreadyPublished as ex:
                 form.add_error(None, f"Nothing was published: {ex}.")
                 status = 409

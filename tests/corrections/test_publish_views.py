@@ -98,7 +98,7 @@ def test_correction_needs_a_note_and_keeps_the_earlier_publication(chief: Client
     refused = publish_form(chief, article, correction_note="   ")
 
     assert refused.status_code == 400 and Publication.objects.count() == 1
-    assert "needs a public correction note" in refused.content.decode()
+    assert "Write the public correction note" in refused.content.decode()
 
     corrected = publish_form(chief, article, correction_note=NOTE)
 
