@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.models import Article, Revision, Story
+from articles.models import Article, Publication, Revision, Story
 from corrections import pipeline
 from corrections.gazetteer import load_starter_gazetteer, load_starter_style_rules
 from corrections.models import Alias, Entity, PipelineJob, Suggestion
@@ -125,6 +125,67 @@ def test_editor_reviews_seed_000_with_the_keyboard(page: object) -> None:
     assert history.count("user:edna") == 5
     assert re.search(r"undid acceptance of #\d+", history) and "with an edit" in history
     screenshot(page, "history.png")
+    page.problems.assert_none()  # type: ignore[attr-defined]
+
+    publisher_publishes_and_corrects(page, article)
+
+
+def publisher_publishes_and_corrects(page: object, article: Article) -> None:
+    """The desk chief publishes what the editor left (confirming the pending suggestions), then
+    decides one more and publishes that as a correction with a public note."""
+    UserFactory(username="chief", roles=["publisher"])
+    page.click("header.site button:has-text('Log out')")  # type: ignore[attr-defined]
+    page.wait_for_url("**/accounts/login/")  # type: ignore[attr-defined]
+    log_in(page, "chief")
+    page.goto(f"/articles/{article.pk}/")  # type: ignore[attr-defined]
+    first = current(article)
+    pending = Suggestion.objects.filter(revision=first, status="pending").count()
+    assert pending > 0
+
+    # Publish: pending suggestions ask for a confirmation first, a page that needs no JavaScript.
+    page.get_by_role("button", name="Publish", exact=True).click()  # type: ignore[attr-defined]
+    page.wait_for_selector("#confirm-publish")  # type: ignore[attr-defined]
+    assert f"{pending} suggestion" in page.inner_text("#confirm-publish")  # type: ignore[attr-defined]
+    assert not Publication.objects.filter(article=article).exists()
+    page.get_by_role("button", name="Publish anyway").click()  # type: ignore[attr-defined]
+    page.wait_for_selector("#published[data-publication='1']")  # type: ignore[attr-defined]
+    assert page.inner_text("#published-text") == first.text  # type: ignore[attr-defined]
+    assert "chief" in page.inner_text("#published .meta")  # type: ignore[attr-defined]
+
+    # Correct: decide one more suggestion, then publish it with a public note (required).
+    page.goto(f"/articles/{article.pk}/")  # type: ignore[attr-defined]
+    wait_for_revision(page, first.number)
+    page.keyboard.press("a")  # type: ignore[attr-defined]
+    wait_for_revision(page, first.number + 1)
+    page.click("text=Publish a correction…")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Publish correction").click()  # type: ignore[attr-defined]
+    page.wait_for_selector(".note-field.has-error")  # type: ignore[attr-defined]
+    assert Publication.objects.filter(article=article).count() == 1
+    note = "An earlier version misspelled a name in the second paragraph."
+    page.fill("textarea[name=correction_note]", note)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Publish correction").click()  # type: ignore[attr-defined]
+    page.wait_for_selector("#confirm-publish")  # type: ignore[attr-defined]
+    assert page.input_value("#confirm-publish textarea[name=correction_note]") == note  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Publish anyway").click()  # type: ignore[attr-defined]
+    page.wait_for_selector("#published[data-publication='2']")  # type: ignore[attr-defined]
+    corrected = current(article)
+    assert page.inner_text("#published-text") == corrected.text  # type: ignore[attr-defined]
+    assert note in page.inner_text("ul.corrections")  # type: ignore[attr-defined]
+    assert page.locator("ul.publications li").count() == 2  # type: ignore[attr-defined]
+    screenshot(page, "published.png")
+
+    # The earlier publication is still there, unchanged, and says what corrects it.
+    page.click("ul.publications a:has-text('Publication 1')")  # type: ignore[attr-defined]
+    page.wait_for_selector("#published[data-publication='1']")  # type: ignore[attr-defined]
+    assert page.inner_text("#published-text") == first.text  # type: ignore[attr-defined]
+    assert "Publication 2 corrects it" in page.inner_text(".superseded")  # type: ignore[attr-defined]
+    second = Publication.objects.get(article=article, number=2)
+    assert (second.corrects.number, second.correction_note, second.published_by.username) == (1, note, "chief")
+    # Chromium logs a page answered with 4xx as a console error: exactly the confirmation steps
+    # (409) and the missing note (400), nothing else.
+    statuses = [re.search(r"status of (\d+)", m) for m in page.problems.console_errors]  # type: ignore[attr-defined]
+    assert [m.group(1) if m else None for m in statuses] == ["409", "400", "409"]
+    page.problems.console_errors.clear()  # type: ignore[attr-defined]
     page.problems.assert_none()  # type: ignore[attr-defined]
 
 
