@@ -53,7 +53,7 @@ from corrections.passes.names_text import (
 )
 
 NAME = "entities"
-VERSION = "5"
+VERSION = "6"
 KINDS = ("entity",)
 USES_SIBLINGS = True
 
@@ -253,7 +253,11 @@ class _Matcher:
         The bar is high: the word must sound like the name (metaphone of the transliteration
         skeleton), and be long enough that a one-letter difference is telling. A word this article
         uses as somebody's surname is never taken for a place."""
-        is_person_form = person_only or f in self.person_forms
+        # a word this article uses as somebody's surname, or spells like one ('Ferrahro' beside
+        # 'Geraldine Ferraro'), is never taken for a place
+        is_person_form = person_only or f in self.person_forms or any(
+            closeness(f, p).tier <= 2 for p in self.person_forms
+        )
         found: list[tuple[NameWord, Closeness]] = []
         for w, c in self.index.fuzzy(f):
             is_person = w.entity.type == "person"
@@ -532,6 +536,11 @@ def _analyse_sibling(text: str) -> Document:
     return analyse(text)
 
 
+@lru_cache(maxsize=64)
+def _sibling_debris(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(mojibake_spans(text))
+
+
 def _build_consensus(context: PassContext) -> _Consensus:
     cons = _Consensus()
     per_source: dict[str, set[str]] = {}
@@ -542,8 +551,11 @@ def _build_consensus(context: PassContext) -> _Consensus:
         if context.source and source == context.source:
             continue
         doc = _analyse_sibling(sib.text)
+        debris = _sibling_debris(sib.text)
         seen = per_source.setdefault(source, set())
         for tok in doc.tokens:
+            if debris and any(a <= tok.end and tok.start <= b for a, b in debris):
+                continue  # 'CharitÃ' of a mangled 'Charité' is no outlet's spelling
             if tok.is_capitalised and is_latin(tok.folded):
                 seen.add(tok.folded)
                 surfaces.setdefault(tok.folded, Counter())[tok.surface] += 1

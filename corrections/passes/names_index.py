@@ -186,7 +186,7 @@ def build_index(gazetteer: GazetteerSnapshot) -> GazetteerIndex:
             if not words:
                 continue
             folded = tuple(fold(w) for w in words)
-            targets = _align_targets(words, canonical, is_person)
+            targets = _align_targets(words, canonical, is_person, keep_own=rank == "variant")
             if len(words) > 1:
                 index.phrases.setdefault(folded[0], []).append(Phrase(folded, entity, rank, targets))
             for k, fw in enumerate(folded):
@@ -215,13 +215,27 @@ def build_index(gazetteer: GazetteerSnapshot) -> GazetteerIndex:
     return index
 
 
-def _align_targets(words: list[str], canonical: list[str], is_person: bool) -> tuple[str, ...]:
+def _align_targets(
+    words: list[str], canonical: list[str], is_person: bool, keep_own: bool = False
+) -> tuple[str, ...]:
     """The canonical word each alias word stands for: word for word when the counts agree, and for
-    a person's shorter alias the tail of the canonical name ("Zelanski" -> "Zelensky")."""
+    a person's shorter alias the tail of the canonical name ("Zelanski" -> "Zelensky"). A word of
+    the alias that is not a spelling of the canonical word stands for itself: "Great Britain" is
+    another name of the United Kingdom, and "Great Britan" is a misspelling of "Great Britain",
+    not of "Great Kingdom". (``keep_own`` is for legitimate variants; misspelling and style
+    aliases always stand for the canonical name.)"""
     if len(words) == len(canonical):
-        return tuple(canonical)
+        return tuple(_spelling_of(w, c, keep_own) for w, c in zip(words, canonical, strict=True))
     if is_person and len(words) < len(canonical):
-        return tuple(canonical[len(canonical) - len(words) :])
+        tail = canonical[len(canonical) - len(words) :]
+        return tuple(_spelling_of(w, c, keep_own) for w, c in zip(words, tail, strict=True))
     if len(words) == 1:
-        return (" ".join(canonical),)
+        return (_spelling_of(words[0], " ".join(canonical), keep_own),)
     return ()
+
+
+def _spelling_of(word: str, canonical: str, keep_own: bool) -> str:
+    if not keep_own:
+        return canonical
+    a, b = fold(word), fold(canonical)
+    return canonical if a == b or closeness(a, b).tier <= 2 else word

@@ -211,6 +211,26 @@ def test_story_evidence_corrects_short_names_and_first_names(text: str, expected
     assert fixes(text, PassContext(source="own", siblings=siblings)) == expected
 
 
+def test_mangled_sibling_words_are_no_outlets_spelling() -> None:
+    siblings = _story(*["Doctors at the CharitÃ© hospital agreed."] * 3)
+    assert fixes("Doctors at the Charité hospital agreed.", PassContext(source="own", siblings=siblings)) == []
+
+
+def test_a_misspelt_other_name_is_corrected_to_that_name() -> None:
+    gazetteer = GazetteerSnapshot(entities=(
+        Entity(1, "United Kingdom", "place", "country", (Alias("Great Britain"), Alias("Britain"))),
+    ))
+    assert fixes("She became Prime Minister of Great Britan.", PassContext(gazetteer=gazetteer)) == [
+        ("Britan", "Britain")
+    ]
+
+
+def test_a_word_spelt_like_a_surname_of_the_article_is_not_a_place() -> None:
+    gazetteer = GazetteerSnapshot(entities=(Entity(1, "Ferrara", "place", "city in Italy"),))
+    text = "In 1984 Geraldine Ferraro was chosen, making Ferrahro the first woman on the ticket."
+    assert fixes(text, PassContext(gazetteer=gazetteer)) == []
+
+
 def test_equally_near_forms_prefer_the_same_letters() -> None:
     siblings = _story(*["Samoan officials met in Samoa. The Samoan premier spoke."] * 3)
     assert fixes("The Samona premier spoke.", PassContext(source="own", siblings=siblings)) == [
