@@ -52,7 +52,7 @@ from corrections.passes.base import (
 from corrections.passes.house_style import find_quoted_spans
 
 NAME = "spelling"
-VERSION = "3"
+VERSION = "4"  # 4: words over 64 letters are never checked (they took hours)
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
 
@@ -61,6 +61,10 @@ _DICTIONARY_FILE = "frequency_dictionary_en_82_765.txt"
 _BIGRAM_FILE = "frequency_bigramdictionary_en_243_342.txt"
 
 _MIN_LENGTH = 5
+# No English word, not even a closed compound of two, is longer. Checking a word costs time
+# quadratic in its length (every cut of _is_compound copies both halves), so a 200,000-letter
+# token would take hours: such tokens are never known words and never candidates.
+_MAX_WORD_LENGTH = 64
 # With the story's other copies to compare, shorter slips ("wich") can be judged too.
 _MIN_STORY_LENGTH = 4
 # Candidates rarer than this are too obscure to propose in news copy; short words, which are more
@@ -414,7 +418,9 @@ def _is_candidate_word(
     min_length: int = 5,
 ) -> bool:
     """True for a lower-case ordinary word that no dictionary form explains."""
-    if len(word) < min_length or not word.isascii() or not word.isalpha() or not word.islower():
+    if not min_length <= len(word) <= _MAX_WORD_LENGTH or not word.isascii() or not word.isalpha():
+        return False
+    if not word.islower():
         return False
     if word in name_words or word in capitalised or counts[word] > 1:
         return False
@@ -444,11 +450,16 @@ def _is_foreign_context(words: list[_Word], i: int) -> bool:
     return foreign > _MAX_FOREIGN_NEIGHBOURS
 
 
-@lru_cache(maxsize=65536)
 def is_known_word(word: str) -> bool:
     """Whether a lower-case word is in the dictionary or is explained by it: an inflection or
     derivation (one ending), a prefixed form, the other of a British/American pair, a closed
-    compound, or a combination of a prefix, a spelling variant and an ending."""
+    compound, or a combination of a prefix, a spelling variant and an ending. A word of more than
+    _MAX_WORD_LENGTH letters is never known."""
+    return len(word) <= _MAX_WORD_LENGTH and _is_known_word(word)
+
+
+@lru_cache(maxsize=65536)
+def _is_known_word(word: str) -> bool:
     counts = load_dictionary().counts
     if _is_inflected(word, counts):
         return True
