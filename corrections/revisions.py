@@ -17,6 +17,7 @@ from django.utils import timezone
 from articles.audit import Actor, SystemActor, record_event, sha256_text
 from articles.models import ApiClient, Article, Revision
 from corrections.models import Suggestion
+from corrections.passes.base import apply_suggestions
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,18 +41,7 @@ def changes_from_suggestions(suggestions: Sequence[Suggestion]) -> list[Change]:
 
 def apply_to_text(text: str, suggestions: Sequence[Suggestion]) -> str:
     """Apply non-overlapping suggestions. Raises ValueError if they overlap or no longer match."""
-    out: list[str] = []
-    pos = 0
-    for s in sorted(suggestions, key=lambda s: (s.start, s.end)):
-        if s.start < pos:
-            raise ValueError(f"suggestion {s.pk} overlaps another accepted suggestion")
-        if text[s.start : s.end] != s.original:
-            raise ValueError(f"suggestion {s.pk} no longer matches the text")
-        out.append(text[pos : s.start])
-        out.append(s.replacement)
-        pos = s.end
-    out.append(text[pos:])
-    return "".join(out)
+    return apply_suggestions(text, suggestions)
 
 
 def changes_between(old: str, new: str) -> list[Change]:

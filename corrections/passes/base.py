@@ -8,7 +8,7 @@ Everything a pass may consult arrives in the frozen :class:`PassContext`, built 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -164,15 +164,29 @@ def _overlaps(a: Suggestion, b: Suggestion) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def apply_suggestions(text: str, suggestions: list[Suggestion]) -> str:
-    """Apply non-overlapping suggestions to ``text``. Raises ValueError on overlap or mismatch."""
+class Edit(Protocol):
+    """Anything that replaces ``original`` at ``[start, end)`` with ``replacement``: a pass's
+    Suggestion or a stored one."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def original(self) -> str: ...
+    @property
+    def replacement(self) -> str: ...
+
+
+def apply_suggestions(text: str, suggestions: Sequence[Edit]) -> str:
+    """Apply non-overlapping edits to ``text``. Raises ValueError on overlap or mismatch."""
     out: list[str] = []
     pos = 0
     for s in sorted(suggestions, key=lambda s: (s.start, s.end)):
         if s.start < pos:
-            raise ValueError(f"suggestion at {s.start} overlaps the previous one ending at {pos}")
+            raise ValueError(f"the edit at {s.start} overlaps the previous one ending at {pos}")
         if text[s.start : s.end] != s.original:
-            raise ValueError(f"suggestion at {s.start} does not match the text")
+            raise ValueError(f"the edit at {s.start} no longer matches the text")
         out.append(text[pos : s.start])
         out.append(s.replacement)
         pos = s.end
