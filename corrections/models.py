@@ -93,6 +93,8 @@ class Suggestion(models.Model):
     end = models.PositiveIntegerField()
     original = models.TextField()
     replacement = models.TextField()
+    # What was actually applied on acceptance: the replacement, or the editor's edit of it.
+    applied_replacement = models.TextField(blank=True)
     confidence = models.FloatField()
     explanation = models.TextField()
     evidence = models.JSONField(default=list, blank=True)

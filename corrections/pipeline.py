@@ -269,7 +269,8 @@ def auto_apply(article_id: int, revision_id: int) -> Revision | None:
         now = timezone.now()
         for s in chosen:
             Suggestion.objects.filter(pk=s.pk).update(status=Suggestion.Status.APPLIED, decided_at=now,
-                                                      result_revision=new, status_note="auto-applied by policy")
+                                                      result_revision=new, applied_replacement=s.replacement,
+                                                      status_note="auto-applied by policy")
             record_event(action="suggestion.applied", actor=actor, obj=s, article_id=article.pk,
                          revision_number=revision.number, detail={"kind": s.kind, "result_revision": new.number})
         return new

@@ -171,8 +171,10 @@ def _apply(
         s.decided_at = now
         s.decided_by = user
         s.result_revision = new
+        s.applied_replacement = used.replacement
         s.status_note = "" if replacement is None else f"accepted with the editor's replacement {_quote(replacement)}"
-        s.save(update_fields=["status", "decided_at", "decided_by", "result_revision", "status_note"])
+        s.save(update_fields=["status", "decided_at", "decided_by", "result_revision", "applied_replacement",
+                              "status_note"])
         record_event(action="suggestion.accepted", actor=actor, obj=s, article_id=article.pk,
                      revision_number=revision.number, before=s.original, after=used.replacement,
                      detail={"kind": s.kind, "pass": s.pass_name, "replacement": used.replacement,

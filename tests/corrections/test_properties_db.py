@@ -83,4 +83,6 @@ def test_accepting_and_publishing_gives_exactly_the_accepted_text(client_row, te
     accepted = list(Suggestion.objects.filter(revision__article=article, revision__number=1, status="accepted"))
     base = Revision.objects.get(article=article, number=1).text
     publication = publish_revision(article_id=article.pk, revision_number=seen, actor=chief, confirm_pending=True)
-    assert publication.revision.text == apply_to_text(base, accepted)
+    applied = [Suggestion(start=s.start, end=s.end, original=s.original, replacement=s.applied_replacement)
+               for s in accepted]
+    assert publication.revision.text == apply_to_text(base, applied)

@@ -10,8 +10,10 @@ import pytest
 from django.db import connection
 
 from articles.models import AuditEvent, Revision
-from corrections import review
-from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
+from articles.tokens import create_api_token
+from corrections import pipeline, review
+from corrections.models import Alias, Entity, PipelineJob, StyleRule, Suggestion, Suppression
+from tests.articles.helpers import ingest
 from tests.corrections.desk import article_with_text, current_revision, current_text, suggest
 from tests.factories import UserFactory
 
@@ -418,3 +420,15 @@ def test_accepted_surname_correction_is_learned_for_the_full_name(editor: object
     review.accept_suggestion(suggestion_id=s.pk, seen_revision=1, actor=editor)
 
     assert Alias.objects.get(surface="Zelanski").entity == entity
+
+
+def test_an_edited_acceptance_records_what_was_applied(db: None) -> None:
+    StyleRule.objects.create(pattern="Kiev", replacement="Kyiv")
+    outcome = ingest(create_api_token("edited")[0], body="The mayor of Kiev spoke.", external_id="edited")
+    pipeline.run_job(PipelineJob.objects.get(revision=outcome.revision).pk)
+    kiev = Suggestion.objects.get(revision=outcome.revision, original="Kiev")
+    result = review.edit_suggestion(suggestion_id=kiev.pk, seen_revision=1, actor=UserFactory(roles=["editor"]),
+                                    replacement="Kyiv (Kiev)")
+    kiev.refresh_from_db()
+    assert (kiev.status, kiev.replacement, kiev.applied_replacement) == ("accepted", "Kyiv", "Kyiv (Kiev)")
+    assert result.revision.text == "The mayor of Kyiv (Kiev) spoke."
