@@ -10,14 +10,14 @@ from types import ModuleType
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision
 from corrections import jobs
 from corrections.models import EdgeLine, PassRun, PipelineJob, Suggestion
-from corrections.passes import base
+from corrections.passes import base, boilerplate
 from corrections.passes.boilerplate import edge_lines
 from corrections.passes.registry import DEFAULT_PASSES, load_passes
 from corrections.reference import ReferenceSnapshot, get_reference_snapshot
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 # Kinds for which an editor's rejection of "X → Y" suppresses the same pair everywhere.
 LEARNED_KINDS = frozenset({"entity", "spelling", "style"})
 RECENT_SOURCE_ARTICLES = 30
+RECENT_SHARED_ARTICLES = 500
 
 
 @lru_cache(maxsize=4)
@@ -114,7 +115,33 @@ def boilerplate_profile(article: Article, revision: Revision) -> base.Boilerplat
                 [article_ids],
             )
             stats = tuple(base.EdgeLineStat(line=line, position=pos, count=n) for pos, line, n in cursor.fetchall())
-    return base.BoilerplateProfile(recent_articles=len(article_ids), edge_lines=stats, patterns=_starter_patterns())
+    return base.BoilerplateProfile(recent_articles=len(article_ids), edge_lines=stats, patterns=_starter_patterns(),
+                                   shared_lines=shared_edge_lines(article))
+
+
+def shared_edge_lines(article: Article) -> tuple[base.EdgeLineStat, ...]:
+    """Edge lines of recent articles of other stories, with how many stories and outlets had them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT e.position, e.line, COUNT(DISTINCT COALESCE(a.story_id, -a.id)), COUNT(DISTINCT a.source_id)
+            FROM corrections_edgeline e
+            JOIN articles_article a ON a.id = e.article_id
+            WHERE e.article_id >= (
+                SELECT COALESCE(MIN(id), 0) FROM (
+                    SELECT id FROM articles_article ORDER BY id DESC LIMIT %(recent)s) AS newest)
+              AND e.article_id <> %(me)s
+              AND a.story_id IS DISTINCT FROM %(story)s
+            GROUP BY e.position, e.line
+            HAVING COUNT(DISTINCT COALESCE(a.story_id, -a.id)) >= %(stories)s
+               AND COUNT(DISTINCT a.source_id) >= %(sources)s
+            ORDER BY e.position, e.line
+            """,
+            {"recent": RECENT_SHARED_ARTICLES, "me": article.pk, "story": article.story_id,
+             "stories": boilerplate.MIN_SHARED_STORIES, "sources": boilerplate.MIN_SHARED_SOURCES},
+        )
+        return tuple(base.EdgeLineStat(line=line, position=pos, count=stories, sources=sources)
+                     for pos, line, stories, sources in cursor.fetchall())
 
 
 def build_context(article: Article, revision: Revision, snapshot: ReferenceSnapshot) -> base.PassContext:
@@ -130,13 +157,23 @@ def build_context(article: Article, revision: Revision, snapshot: ReferenceSnaps
     )
 
 
+def uses_history(module: ModuleType) -> bool:
+    return bool(getattr(module, "USES_SOURCE_HISTORY", False))
+
+
 def evidence_key(module: ModuleType, context: base.PassContext) -> str:
-    if not module.USES_SIBLINGS:
+    """A fingerprint of the context a pass depends on beyond the text: when it changes, the
+    pass's suggestions may change, and a refresh recomputes them."""
+    if not module.USES_SIBLINGS and not uses_history(module):
         return ""
     digest = hashlib.sha256()
-    for sibling in context.siblings:
-        digest.update(f"{sibling.article_id}:{len(sibling.text)}:".encode())
-        digest.update(hashlib.sha256(sibling.text.encode("utf-8", "surrogatepass")).digest())
+    if module.USES_SIBLINGS:
+        for sibling in context.siblings:
+            digest.update(f"{sibling.article_id}:{len(sibling.text)}:".encode())
+            digest.update(hashlib.sha256(sibling.text.encode("utf-8", "surrogatepass")).digest())
+    if uses_history(module):
+        profile = context.boilerplate
+        digest.update(repr((profile.recent_articles, profile.edge_lines, profile.shared_lines)).encode())
     return digest.hexdigest()
 
 
@@ -220,6 +257,8 @@ def process_revision(job: PipelineJob) -> None:
         run_pass(revision, module, context)
     auto_apply(article.pk, revision.pk)
     refresh_story_siblings(article, snapshot)
+    if revision.ingest_request_id is not None:
+        refresh_shared_edges(article, revision, snapshot)
 
 
 def run_job(job_id: int, task_id: str = "", is_retry: bool = False) -> PipelineJob | None:
@@ -297,6 +336,37 @@ def refresh_story_siblings(article: Article, snapshot: ReferenceSnapshot) -> int
     for sibling_id in sibling_ids:
         for module in modules:
             refreshed += refresh_pass(sibling_id, module, snapshot)
+    return refreshed
+
+
+def refresh_shared_edges(article: Article, revision: Revision, snapshot: ReferenceSnapshot) -> int:
+    """This article's first and last lines are new evidence about chrome: recompute the
+    history-dependent passes of recent articles (of other stories) that share such a line, so that
+    a footer is flagged in the articles that came before it was recognisable as one."""
+    modules = [m for m in pass_modules() if uses_history(m)]
+    if not modules:
+        return 0
+    mine = edge_lines(revision.text)
+    if not mine:
+        return 0
+    newest = Article.objects.order_by("-id").values_list("id", flat=True)[RECENT_SHARED_ARTICLES - 1 : RECENT_SHARED_ARTICLES]
+    floor = newest[0] if newest else 0
+    shared = Q()
+    for position, line in mine:
+        shared |= Q(position=position, line=line[:300])
+    others = EdgeLine.objects.filter(shared, article_id__gte=floor, article__status=Article.Status.IN_REVIEW)
+    if article.story_id is not None:
+        others = others.exclude(article__story_id=article.story_id)  # the story refresh covers those
+    candidates = list(
+        others.exclude(article_id=article.pk)
+        .order_by("-article_id")
+        .values_list("article_id", flat=True)
+        .distinct()[:RECENT_SOURCE_ARTICLES]
+    )
+    refreshed = 0
+    for other_id in candidates:
+        for module in modules:
+            refreshed += refresh_pass(other_id, module, snapshot)
     return refreshed
 
 

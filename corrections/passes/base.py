@@ -78,11 +78,13 @@ class SiblingText:
 
 @dataclass(frozen=True, slots=True)
 class EdgeLineStat:
-    """How often a line (normalised) opened or closed this source's recent articles."""
+    """How often a line (normalised) opened or closed recent articles: of this source (``count``
+    distinct texts), or of other stories (``count`` distinct stories from ``sources`` outlets)."""
 
     line: str
     position: EdgePosition
     count: int
+    sources: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,9 @@ class BoilerplateProfile:
     recent_articles: int = 0  # how many recent articles of the source the counts cover
     edge_lines: tuple[EdgeLineStat, ...] = ()
     patterns: tuple[str, ...] = ()  # starter regular expressions (seeds/boilerplate.txt), full-line
+    # Lines at the edges of recent articles of several other stories and outlets: chrome that
+    # travels (share bars, newsletter appeals) is no story's own.
+    shared_lines: tuple[EdgeLineStat, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,10 @@ from corrections.passes.base import PassContext, Suggestion, make_suggestion
 from corrections.passes.whitespace import Line, line_deletion_spans, split_lines
 
 NAME = "boilerplate"
-VERSION = "3"
+VERSION = "4"
 KINDS = ("boilerplate",)
 USES_SIBLINGS = True  # a line the story's other copies print is the story's, not chrome
+USES_SOURCE_HISTORY = True  # context.boilerplate: what recent articles opened and closed with
 
 EDGE_DEPTH = 5  # how many non-blank lines at each end count as the top or the bottom
 MAX_CHROME_CHARS = 250  # longer lines are prose, whatever they look like
@@ -28,6 +29,10 @@ MAX_CHROME_CHARS = 250  # longer lines are prose, whatever they look like
 # least this share of them: a footer recurs in nearly every article, a coincidence in a few.
 MIN_LEARNED_COUNT = 3
 MIN_LEARNED_SHARE = 0.6
+# A line at the edge of articles of this many other stories, from this many outlets, is chrome
+# that travels: a story's own lines (its headline, its last sentence) belong to one story only.
+MIN_SHARED_STORIES = 3
+MIN_SHARED_SOURCES = 2
 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
@@ -103,6 +108,49 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
 
 
 def _learned(text: str, lines: list[Line], context: PassContext) -> dict[int, tuple[float, str, tuple[str, ...]]]:
+    found = _learned_from_source(text, lines, context)
+    for i, reason in _learned_across_stories(text, lines, context).items():
+        found.setdefault(i, reason)
+    return found
+
+
+def _learned_across_stories(
+    text: str, lines: list[Line], context: PassContext
+) -> dict[int, tuple[float, str, tuple[str, ...]]]:
+    shared = {
+        (stat.position, stat.line): stat
+        for stat in context.boilerplate.shared_lines
+        if stat.count >= MIN_SHARED_STORIES and stat.sources >= MIN_SHARED_SOURCES
+    }
+    if not shared:
+        return {}
+    title = normalise_line(context.title)
+    found: dict[int, tuple[float, str, tuple[str, ...]]] = {}
+    for position, i in _edge_indices(len(lines)):
+        key = normalise_line(text[lines[i].start : lines[i].end])
+        stat = shared.get((position, key))
+        if stat is None or not key or len(key) > MAX_CHROME_CHARS or key == title or _DATE_LINE.fullmatch(key):
+            continue
+        verb = "opens" if position == "top" else "closes"
+        found[i] = (
+            0.75,
+            f"This line also {verb} recent articles of {stat.count} other stories from {stat.sources} outlets: "
+            "it is site chrome, not this story's.",
+            (f"{position} line in {stat.count} other stories, {stat.sources} outlets",),
+        )
+    return found
+
+
+def _edge_indices(n: int) -> list[tuple[Literal["top", "bottom"], int]]:
+    """(position, line index) of the lines at each end; in a short text a line can be both."""
+    out: list[tuple[Literal["top", "bottom"], int]] = [("top", i) for i in range(min(EDGE_DEPTH, n))]
+    out += [("bottom", i) for i in range(max(0, n - EDGE_DEPTH), n)]
+    return out
+
+
+def _learned_from_source(
+    text: str, lines: list[Line], context: PassContext
+) -> dict[int, tuple[float, str, tuple[str, ...]]]:
     profile = context.boilerplate
     recent = profile.recent_articles
     if recent < MIN_LEARNED_COUNT or not profile.edge_lines:
@@ -110,27 +158,21 @@ def _learned(text: str, lines: list[Line], context: PassContext) -> dict[int, tu
     counts = {(stat.position, stat.line): stat.count for stat in profile.edge_lines}
     title = normalise_line(context.title)
     found: dict[int, tuple[float, str, tuple[str, ...]]] = {}
-    n = len(lines)
-    ends: tuple[tuple[Literal["top", "bottom"], range], ...] = (
-        ("top", range(min(EDGE_DEPTH, n))),
-        ("bottom", range(max(0, n - EDGE_DEPTH), n)),
-    )
-    for position, indices in ends:
-        for i in indices:
-            key = normalise_line(text[lines[i].start : lines[i].end])
-            count = min(counts.get((position, key), 0), recent)
-            if count < MIN_LEARNED_COUNT or count < MIN_LEARNED_SHARE * recent:
-                continue
-            if not key or len(key) > MAX_CHROME_CHARS or key == title or _DATE_LINE.fullmatch(key):
-                continue
-            verb = "starts" if position == "top" else "ends"
-            share = count / recent
-            found[i] = (
-                round(0.6 + 0.3 * share, 3),
-                f"This line {verb} {count} of the last {recent} articles from this source: "
-                "it is the site's, not the story's.",
-                (f"{position} line of {count}/{recent} recent articles",),
-            )
+    for position, i in _edge_indices(len(lines)):
+        key = normalise_line(text[lines[i].start : lines[i].end])
+        count = min(counts.get((position, key), 0), recent)
+        if count < MIN_LEARNED_COUNT or count < MIN_LEARNED_SHARE * recent:
+            continue
+        if not key or len(key) > MAX_CHROME_CHARS or key == title or _DATE_LINE.fullmatch(key):
+            continue
+        verb = "starts" if position == "top" else "ends"
+        share = count / recent
+        found.setdefault(i, (
+            round(0.6 + 0.3 * share, 3),
+            f"This line {verb} {count} of the last {recent} articles from this source: "
+            "it is the site's, not the story's.",
+            (f"{position} line of {count}/{recent} recent articles",),
+        ))
     return found
 
 

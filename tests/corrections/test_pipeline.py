@@ -128,3 +128,40 @@ def test_auto_applied_kinds_make_a_system_revision_and_carry_the_rest_over(clien
     for s in carried:
         assert second.text[s.start:s.end] == s.original
     assert not Suggestion.objects.filter(revision=outcome.revision, status="pending").exists()
+
+
+STORIES = [
+    "Floods closed the coastal road near Valparaiso after three days of rain, officials said. Emergency "
+    "crews evacuated hundreds of families from low-lying neighbourhoods while fishermen moved boats inland.",
+    "The orchestra of Tallinn opened its winter season with a new symphony by a local composer. Critics "
+    "praised the brass section, and tickets for the remaining concerts sold out within hours.",
+    "Farmers in Punjab began harvesting an early wheat crop as temperatures climbed in March. Agronomists "
+    "warned that heat during flowering could shrink grain weight and cut yields across the province.",
+    "A museum in Lyon returned two carved masks to the community in Gabon that made them. Elders travelled "
+    "to France for the ceremony, which ended years of negotiation between curators and village chiefs.",
+]
+TRAVELLING_CHROME = "Enjoyed this? The Ledger lands in your inbox at dawn."
+
+
+def test_a_line_closing_articles_of_several_stories_and_outlets_is_learned_as_chrome(client_row) -> None:  # type: ignore[no-untyped-def]
+    """Chrome that travels between outlets is recognised once it has closed articles of three
+    other stories, and the articles that came before are refreshed to show it too."""
+    ids = []
+    for i, story in enumerate(STORIES):
+        outcome = ingest(client_row, source=f"outlet-{i % 3}", external_id=f"chrome-{i}",
+                         body=f"{story}\n\n{TRAVELLING_CHROME}")
+        pipeline.run_job(PipelineJob.objects.get(revision=outcome.revision).pk)
+        ids.append(outcome.article.pk)
+    assert len(set(Article.objects.filter(pk__in=ids).values_list("story_id", flat=True))) == 4
+    for article_id in ids:
+        chrome = Suggestion.objects.filter(revision__article_id=article_id, kind="boilerplate", status="pending")
+        assert [s.original.strip() for s in chrome] == [TRAVELLING_CHROME], article_id
+        assert "other stories" in chrome[0].explanation
+
+
+def test_a_story_line_shared_only_by_copies_of_one_story_is_not_chrome(client_row) -> None:  # type: ignore[no-untyped-def]
+    for i in range(4):
+        outcome = ingest(client_row, source=f"outlet-{i}", external_id=f"same-{i}",
+                         body=f"{STORIES[0]}\n\nRescue teams reached the last stranded village by boat.")
+        pipeline.run_job(PipelineJob.objects.get(revision=outcome.revision).pk)
+    assert not Suggestion.objects.filter(kind="boilerplate").exists()

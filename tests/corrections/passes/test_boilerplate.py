@@ -191,6 +191,26 @@ def test_learned_explanation_says_how_often() -> None:
     assert "ends 14 of the last 15 articles from this source" in found.explanation
 
 
+@pytest.mark.parametrize(
+    ("stories", "sources", "position", "flagged"),
+    [
+        (3, 2, "bottom", True),
+        (7, 5, "bottom", True),
+        (2, 2, "bottom", False),  # two other stories can be a coincidence
+        (5, 1, "bottom", False),  # one outlet's habit: that is the per-source statistics' call
+        (5, 3, "top", False),  # it travels at the bottom, not the top
+    ],
+)
+def test_lines_shared_by_other_stories_and_outlets(stories: int, sources: int, position: str, flagged: bool) -> None:
+    text = "\n\n".join(f"Paragraph {i} of the story." for i in range(6)) + f"\n\n{FOOTER}"
+    key = boilerplate.normalise_line(FOOTER)
+    shared = (EdgeLineStat(line=key, position=position, count=stories, sources=sources),)  # type: ignore[arg-type]
+    found = boilerplate.run(text, PassContext(boilerplate=BoilerplateProfile(patterns=PATTERNS, shared_lines=shared)))
+    assert [s.original for s in found] == ([f"\n\n{FOOTER}"] if flagged else [])
+    if flagged:
+        assert f"{stories} other stories from {sources} outlets" in found[0].explanation
+
+
 def test_learned_datelines_are_not_chrome() -> None:
     text = "Monday, January 7, 2019\n\nStory text."
     key = boilerplate.normalise_line("Monday, January 7, 2019")
