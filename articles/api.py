@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.conf import settings
@@ -29,12 +30,19 @@ from articles.serializers import (
     RevisionOut,
     RevisionSummaryOut,
 )
+from newsroom.api_errors import BAD_REQUEST, ErrorOut
 from newsroom.pagination import PageNumberPagination
+from newsroom.query_params import STR_SCHEMA, enum_param, int_param, int_schema, str_param
 from newsroom.request_context import current_request_id
 
+IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,255}$")
 IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-    description="Repeat a request safely: the first answer is replayed for the same key and body.",
+    "Idempotency-Key", {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern}, OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Repeat a request safely: the first answer is replayed (with Idempotent-Replayed: true) for the "
+        "same key and body; the same key with another body is 422. 1-255 visible ASCII characters."
+    ),
 )
 
 
@@ -44,8 +52,18 @@ class Conflict(exceptions.APIException):
 
 
 class Unprocessable(exceptions.APIException):
+    """Input the schema allows but that cannot be done as asked (the same Idempotency-Key with
+    another body). 400 stays for input the schema itself refuses."""
+
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "unprocessable"
+
+
+class UnprocessableFields(exceptions.ValidationError):
+    """Like Unprocessable, with messages by field (``{"errors": {field: [...]}}``): an HTML page
+    without article text, a revision the article does not have."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
 
 def with_current_text(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -84,9 +102,11 @@ def _respond(request: Request, produce: Any) -> Response:
     """Run ``produce`` once per Idempotency-Key (when given) and turn domain errors into 4xx."""
     key = request.headers.get("Idempotency-Key")
     try:
-        if key:
-            if len(key) > 255 or not key.isprintable():
-                raise exceptions.ValidationError({"Idempotency-Key": ["Must be at most 255 printable characters."]})
+        if key is not None:
+            if IDEMPOTENCY_KEY.fullmatch(key) is None:
+                raise exceptions.ValidationError(
+                    {"Idempotency-Key": ["Must be 1 to 255 visible ASCII characters (no spaces)."]}
+                )
             digest = hashlib.sha256(getattr(request, "raw_body", b"")).hexdigest()
             answer = answer_once(acting_client(request), key, digest, produce)
         else:
@@ -97,7 +117,7 @@ def _respond(request: Request, produce: Any) -> Response:
     except IngestConflict as ex:
         raise Conflict(str(ex)) from None
     except NoMainText as ex:
-        raise exceptions.ValidationError({"body": [str(ex)]}) from None
+        raise UnprocessableFields({"body": [str(ex)]}) from None
     headers = {"Idempotent-Replayed": "true"} if answer.is_replay else {}
     return Response(answer.body, status=answer.status, headers=headers)
 
@@ -105,11 +125,13 @@ def _respond(request: Request, produce: Any) -> Response:
 class ArticleCollectionApi(APIView):
     """POST ingests one article; GET lists the articles the caller may read."""
 
+    pagination_class = PageNumberPagination  # for the schema; get() paginates explicitly
+
     def get_permissions(self) -> list[Any]:
         return [IsIngestClient()] if self.request.method == "POST" else [CanReadArticles()]
 
-    @extend_schema(request=ArticleIn, responses={200: IngestOut, 201: IngestOut}, parameters=[IDEMPOTENCY_HEADER],
-                   operation_id="articles_ingest")
+    @extend_schema(request=ArticleIn, responses={200: IngestOut, 201: IngestOut, 409: ErrorOut, 422: BAD_REQUEST},
+                   parameters=[IDEMPOTENCY_HEADER], operation_id="articles_ingest")
     def post(self, request: Request) -> Response:
         data = ArticleIn(data=request_data(request))
         data.is_valid(raise_exception=True)
@@ -123,25 +145,23 @@ class ArticleCollectionApi(APIView):
         responses=ArticleSummaryOut(many=True),
         parameters=[
             OpenApiParameter("status", str, enum=Article.Status.values),
-            OpenApiParameter("source", str),
-            OpenApiParameter("story", int),
+            OpenApiParameter("source", STR_SCHEMA, description="A source slug."),
+            OpenApiParameter("story", int_schema(), description="A story id."),
         ],
         operation_id="articles_list",
     )
     def get(self, request: Request) -> Response:
         queryset = visible_articles(request).select_related("source").order_by("-id")
-        status_filter = request.query_params.get("status")
-        if status_filter:
-            if status_filter not in Article.Status.values:
-                raise exceptions.ValidationError({"status": [f"Must be one of {', '.join(Article.Status.values)}."]})
+        params = request.query_params
+        status_filter = enum_param(params, "status", Article.Status.values)
+        if status_filter is not None:
             queryset = queryset.filter(status=status_filter)
-        if request.query_params.get("source"):
-            queryset = queryset.filter(source__slug=request.query_params["source"])
-        story = request.query_params.get("story")
-        if story:
-            if not story.isdigit():
-                raise exceptions.ValidationError({"story": ["Must be a whole number."]})
-            queryset = queryset.filter(story_id=int(story))
+        source = str_param(params, "source")
+        if source is not None:
+            queryset = queryset.filter(source__slug=source)
+        story = int_param(params, "story")
+        if story is not None:
+            queryset = queryset.filter(story_id=story)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(ArticleSummaryOut(page, many=True).data)
@@ -166,6 +186,22 @@ BATCH_RESULT = inline_serializer(
 )
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """``value`` with NUL and lone surrogates replaced by U+FFFD, keys included: error messages
+    echo the client's field names and values, and the answer is stored as jsonb for
+    Idempotency-Key replays, which refuses both (a 500 before)."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
 class ArticleBatchCreateApi(APIView):
     """Up to NEWSROOM_MAX_BATCH_ITEMS articles in one request, answered per item in input order.
 
@@ -176,8 +212,8 @@ class ArticleBatchCreateApi(APIView):
     permission_classes = [IsIngestClient]
     max_request_setting = "NEWSROOM_MAX_BATCH_BYTES"
 
-    @extend_schema(request=BatchIn, responses={200: BATCH_RESULT, 207: BATCH_RESULT}, parameters=[IDEMPOTENCY_HEADER],
-                   operation_id="articles_batch_ingest")
+    @extend_schema(request=BatchIn, responses={200: BATCH_RESULT, 207: BATCH_RESULT, 422: ErrorOut},
+                   parameters=[IDEMPOTENCY_HEADER], operation_id="articles_batch_ingest")
     def post(self, request: Request) -> Response:
         batch = BatchIn(data=request_data(request))
         batch.is_valid(raise_exception=True)
@@ -195,7 +231,7 @@ class ArticleBatchCreateApi(APIView):
             results: list[dict[str, Any]] = []
             for index, (valid, errors) in enumerate(checked):
                 if valid is None:
-                    results.append({"index": index, "errors": errors})
+                    results.append({"index": index, "errors": storable(errors)})
                     continue
                 try:
                     with transaction.atomic():
@@ -225,6 +261,7 @@ class ArticleDetailApi(APIView):
 
 class RevisionListApi(APIView):
     permission_classes = [CanReadArticles]
+    pagination_class = PageNumberPagination  # for the schema; get() paginates explicitly
 
     @extend_schema(responses=RevisionSummaryOut(many=True), operation_id="articles_revisions_list")
     def get(self, request: Request, article_id: int) -> Response:

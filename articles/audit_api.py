@@ -7,13 +7,21 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.models import AuditEvent
 from articles.permissions import IsEditor
+from newsroom.query_params import (
+    STR_SCHEMA,
+    int_param,
+    int_schema,
+    page_size_param,
+    page_size_schema,
+    str_param,
+)
 
 
 class AuditEventOut(serializers.ModelSerializer):
@@ -26,22 +34,18 @@ class AuditEventOut(serializers.ModelSerializer):
 def filtered_events(params: Mapping[str, str]) -> QuerySet[AuditEvent]:
     """Audit rows filtered by article id, actor (label or id) and action (prefix), newest first."""
     queryset = AuditEvent.objects.order_by("-id")
-    article = params.get("article")
-    if article:
-        if not article.isdigit():
-            raise exceptions.ValidationError({"article": ["Must be an article id."]})
-        queryset = queryset.filter(article_id=int(article))
-    actor = params.get("actor")
+    article = int_param(params, "article")
+    if article is not None:
+        queryset = queryset.filter(article_id=article)
+    actor = str_param(params, "actor")
     if actor:
         queryset = queryset.filter(actor_label__icontains=actor)
-    action = params.get("action")
+    action = str_param(params, "action")
     if action:
         queryset = queryset.filter(action__startswith=action)
-    before = params.get("before")
-    if before:
-        if not before.isdigit():
-            raise exceptions.ValidationError({"before": ["Must be the cursor from `next`."]})
-        queryset = queryset.filter(id__lt=int(before))
+    before = int_param(params, "before", minimum=0)
+    if before is not None:
+        queryset = queryset.filter(id__lt=before)
     return queryset
 
 
@@ -51,17 +55,15 @@ class AuditListApi(APIView):
     @extend_schema(
         responses=inline_serializer("AuditPage", {"results": AuditEventOut(many=True),
                                                   "next": serializers.CharField(allow_null=True)}),
-        parameters=[OpenApiParameter("article", int), OpenApiParameter("actor", str),
-                    OpenApiParameter("action", str, description="action or its prefix, e.g. 'suggestion.'"),
-                    OpenApiParameter("before", int, description="cursor from `next`"), OpenApiParameter("page_size", int)],
+        parameters=[OpenApiParameter("article", int_schema()), OpenApiParameter("actor", STR_SCHEMA),
+                    OpenApiParameter("action", STR_SCHEMA, description="action or its prefix, e.g. 'suggestion.'"),
+                    OpenApiParameter("before", int_schema(minimum=0), description="cursor from `next`"),
+                    OpenApiParameter("page_size", page_size_schema())],
         operation_id="audit_list",
     )
     def get(self, request: Request) -> Response:
         queryset = filtered_events(request.query_params)
-        raw_size = request.query_params.get("page_size", "50")
-        if not raw_size.isdigit() or int(raw_size) < 1:
-            raise exceptions.ValidationError({"page_size": ["Must be a positive whole number."]})
-        size = min(int(raw_size), settings.NEWSROOM_MAX_PAGE_SIZE)
+        size = page_size_param(request.query_params, "page_size", default=50, maximum=settings.NEWSROOM_MAX_PAGE_SIZE)
         rows = list(queryset[: size + 1])
         next_url = None
         if len(rows) > size:

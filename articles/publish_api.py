@@ -11,15 +11,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from articles.api import Conflict
+from articles.api import Conflict, UnprocessableFields
 from articles.models import Article, Publication, Revision, Story
 from articles.permissions import CanReadArticles, IsEditor, IsPublisher, acting_client, acting_user
 from articles.publish import (
@@ -30,6 +30,15 @@ from articles.publish import (
     set_story_canonical,
 )
 from articles.serializers import CanonicalOut, PublicationOut, PublishIn, StoryCanonicalIn
+from newsroom.api_errors import ErrorOut, ValidationErrorsOut
+from newsroom.query_params import (
+    DATETIME_SCHEMA,
+    datetime_param,
+    int_param,
+    int_schema,
+    page_size_param,
+    page_size_schema,
+)
 
 
 class CanReadPublished(BasePermission):
@@ -46,7 +55,8 @@ def _publications() -> Any:
 class ArticlePublishApi(APIView):
     permission_classes = [IsPublisher]
 
-    @extend_schema(request=PublishIn, responses={201: CanonicalOut}, operation_id="articles_publish")
+    @extend_schema(request=PublishIn, responses={201: CanonicalOut, 409: ErrorOut, 422: ValidationErrorsOut},
+                   operation_id="articles_publish")
     def post(self, request: Request, article_id: int) -> Response:
         data = PublishIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -60,7 +70,7 @@ class ArticlePublishApi(APIView):
                 correction_note=data.validated_data["correction_note"],
             )
         except Revision.DoesNotExist:
-            raise exceptions.ValidationError({"revision": ["This article has no such revision."]}) from None
+            raise UnprocessableFields({"revision": ["This article has no such revision."]}) from None
         except (PendingSuggestions, AlreadyPublished) as ex:
             raise Conflict(str(ex)) from None
         except PublishRefused as ex:
@@ -101,29 +111,25 @@ class PublishedFeedApi(APIView):
     @extend_schema(
         responses=FEED,
         parameters=[
-            OpenApiParameter("since", str, description="ISO-8601 time: publications made at or after it."),
-            OpenApiParameter("after", int, description="Cursor from `next`: publications after this id."),
-            OpenApiParameter("page_size", int),
+            OpenApiParameter("since", DATETIME_SCHEMA,
+                             description="ISO-8601 time with an offset: publications made at or after it."),
+            OpenApiParameter("after", int_schema(minimum=0),
+                             description="Cursor from `next`: publications after this id."),
+            OpenApiParameter("page_size", page_size_schema()),
         ],
         operation_id="published_feed",
     )
     def get(self, request: Request) -> Response:
         queryset = _publications().order_by("id")
-        since = request.query_params.get("since")
-        if since:
-            moment = parse_datetime(since.replace(" ", "+"))
-            if moment is None:
-                raise exceptions.ValidationError({"since": ["Must be an ISO-8601 date and time, e.g. 2026-11-24T08:00:00Z."]})
-            queryset = queryset.filter(published_at__gte=moment)
-        after = request.query_params.get("after")
-        if after:
-            if not after.isdigit():
-                raise exceptions.ValidationError({"after": ["Must be the cursor from `next`."]})
-            queryset = queryset.filter(id__gt=int(after))
-        size_raw = request.query_params.get("page_size", str(settings.REST_FRAMEWORK["PAGE_SIZE"]))
-        if not size_raw.isdigit() or int(size_raw) < 1:
-            raise exceptions.ValidationError({"page_size": ["Must be a positive whole number."]})
-        size = min(int(size_raw), settings.NEWSROOM_MAX_PAGE_SIZE)
+        params = request.query_params
+        since = datetime_param(params, "since")
+        if since is not None:
+            queryset = queryset.filter(published_at__gte=since)
+        after = int_param(params, "after", minimum=0)
+        if after is not None:
+            queryset = queryset.filter(id__gt=after)
+        size = page_size_param(params, "page_size", default=api_settings.PAGE_SIZE or 50,
+                               maximum=settings.NEWSROOM_MAX_PAGE_SIZE)
         page = list(queryset[: size + 1])
         next_url = None
         if len(page) > size:
@@ -138,8 +144,8 @@ class StoryCanonicalApi(APIView):
     permission_classes = [IsEditor]
 
     @extend_schema(request=StoryCanonicalIn, responses={200: inline_serializer(
-        "StoryCanonical", {"story": serializers.IntegerField(), "canonical_article": serializers.IntegerField()})},
-        operation_id="stories_canonical_set")
+        "StoryCanonical", {"story": serializers.IntegerField(), "canonical_article": serializers.IntegerField()}),
+        422: ValidationErrorsOut}, operation_id="stories_canonical_set")
     def post(self, request: Request, story_id: int) -> Response:
         data = StoryCanonicalIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -148,5 +154,5 @@ class StoryCanonicalApi(APIView):
             story = set_story_canonical(story_id=story_id, article_id=data.validated_data["article"],
                                         actor=acting_user(request))
         except Article.DoesNotExist:
-            raise exceptions.ValidationError({"article": ["This article is not a copy of this story."]}) from None
+            raise UnprocessableFields({"article": ["This article is not a copy of this story."]}) from None
         return Response({"story": story.pk, "canonical_article": story.canonical_article_id})

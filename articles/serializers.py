@@ -1,8 +1,14 @@
-"""Input and output shapes of the articles API. Validation only: no logic lives here."""
+"""Input and output shapes of the articles API. Validation only: no logic lives here.
+
+Input fields carry the OpenAPI description of exactly what they accept (``schema_pattern``,
+strict types), so that a request the published schema calls valid is never refused as invalid
+and the other way round (Schemathesis checks both).
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -10,13 +16,40 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.models import Article, Publication, Revision
+from newsroom.query_params import parse_rfc3339
 
-SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
-LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# Every character Python's str.isspace() (and so str.strip()) counts as whitespace, spelled so that
+# Python's re, ECMAScript and Rust's regex engine read the class the same way.
+WHITESPACE_CLASS = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f"
+NUL_FREE = r"^[^\x00]*$"
+# Not blank: at least one character that is neither whitespace nor NUL, and no NUL anywhere.
+NOT_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE_CLASS}][^\x00]*$"
+SOURCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+# No control characters, no whitespace at either end, not blank.
+EXTERNAL_ID_PATTERN = (
+    rf"^[^{CONTROL_CLASS}{WHITESPACE_CLASS}](?:[^{CONTROL_CLASS}]*[^{CONTROL_CLASS}{WHITESPACE_CLASS}])?$"
+)
+# An http(s) URL with an ASCII host name (punycode for IDNs) or IPv4 address, an optional port,
+# and a path, query and fragment without whitespace or control characters.
+_HOST = r"(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,40}[A-Za-z0-9])?\.){1,4}[A-Za-z]{2,63}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})"
+URL_PATTERN = rf"^https?://{_HOST}(?::[0-9]{{1,5}})?(?:[/?#][^{CONTROL_CLASS}{WHITESPACE_CLASS}]*)?$"
+# Years 1000-9998: a time in any offset can then be converted to UTC and back.
+DATETIME_YEAR_PATTERN = r"^(?:[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9])-"
 
 
 class TextField(serializers.CharField):
-    """A string and nothing else: DRF's CharField would turn 42 or true into text."""
+    """A string and nothing else: DRF's CharField would turn 42 or true into text.
+
+    Kept verbatim (no trimming). ``schema_pattern`` is what the OpenAPI schema promises the field
+    accepts (articles.schema publishes it); the field's own checks must accept exactly that.
+    """
+
+    def __init__(self, *, schema_pattern: str = NUL_FREE, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        self.schema_pattern = schema_pattern
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
@@ -24,10 +57,58 @@ class TextField(serializers.CharField):
         return str(super().to_internal_value(data))
 
 
+class FullMatchTextField(TextField):
+    """A TextField whose value must match ``schema_pattern`` entirely (the pattern is short and
+    linear, unlike the not-blank one, which is checked with str.strip() instead)."""
+
+    def __init__(self, *, schema_pattern: str, message: str, **kwargs: Any) -> None:
+        super().__init__(schema_pattern=schema_pattern, **kwargs)
+        self.compiled = re.compile(schema_pattern)
+        self.message = message
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if self.compiled.fullmatch(value) is None:
+            raise serializers.ValidationError(self.message)
+        return value
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer and nothing else: DRF's IntegerField would take "5", 5.0 or true."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false and nothing else: DRF's BooleanField would take "yes", 1 or "on"."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": DATETIME_YEAR_PATTERN, "nullable": True})
+class PublishedAtField(serializers.DateTimeField):
+    """An RFC 3339 time (with an offset), in the years 1000 to 9998; stored in UTC."""
+
+    def to_internal_value(self, value: Any) -> datetime:
+        moment = parse_rfc3339(value) if isinstance(value, str) else None
+        if moment is None:
+            self.fail("invalid", format="RFC 3339 with an offset, e.g. 2026-11-24T08:00:00Z")
+        if re.match(DATETIME_YEAR_PATTERN, value) is None:
+            raise serializers.ValidationError("Must be a time in the years 1000 to 9998.")
+        return moment.astimezone(UTC)
+
+
 class StrictSerializer(serializers.Serializer):
-    """Rejects fields it does not know, naming each."""
+    """Fields not listed here are refused (400, naming each)."""
 
     def to_internal_value(self, data: Any) -> Any:
+        # articles.schema publishes this rule as additionalProperties: false.
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
@@ -38,24 +119,26 @@ class StrictSerializer(serializers.Serializer):
 
 
 class ArticleIn(StrictSerializer):
-    source = TextField(max_length=100, help_text="Slug of the outlet or feed, e.g. 'reuters-en'.")
-    external_id = TextField(max_length=255, help_text="The client's id for this story; unique per source.")
-    title = TextField(max_length=2000, trim_whitespace=False)
-    body = TextField(trim_whitespace=False, help_text="The article text, stored exactly as sent.")
+    """One article copy as a client sends it. Fields not listed here are refused (400, naming each)."""
+
+    source = FullMatchTextField(max_length=100, schema_pattern=SOURCE_PATTERN,
+                                message="Use letters, digits, '.', '_', ':' or '-', starting with a letter or digit.",
+                                help_text="Slug of the outlet or feed, e.g. 'reuters-en'.")
+    external_id = FullMatchTextField(
+        max_length=255, schema_pattern=EXTERNAL_ID_PATTERN,
+        message="May not be blank, start or end with whitespace, or contain control characters.",
+        help_text="The client's id for this story; unique per source.",
+    )
+    title = TextField(max_length=2000, schema_pattern=NOT_BLANK)
+    body = TextField(schema_pattern=NOT_BLANK, help_text="The article text, stored exactly as sent.")
     content_type = serializers.ChoiceField(choices=Article.ContentType.choices, default=Article.ContentType.PLAIN)
-    language = TextField(max_length=35, default="en")
-    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
-    published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-
-    def validate_source(self, value: str) -> str:
-        if not SOURCE_RE.match(value):
-            raise serializers.ValidationError("Use letters, digits, '.', '_', ':' or '-', starting with a letter or digit.")
-        return value
-
-    def validate_external_id(self, value: str) -> str:
-        if not value.strip() or any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
-            raise serializers.ValidationError("May not be blank or contain control characters.")
-        return value
+    language = FullMatchTextField(max_length=35, default="en", schema_pattern=LANGUAGE_PATTERN,
+                                  message="Must be a language tag such as 'en' or 'pt-BR'.")
+    url = FullMatchTextField(
+        max_length=2000, required=False, allow_blank=True, default="", schema_pattern=URL_PATTERN,
+        message="Enter a valid URL: http(s), an ASCII host name or IPv4 address, no spaces.",
+    )
+    published_at = PublishedAtField(required=False, allow_null=True, default=None)
 
     def validate_title(self, value: str) -> str:
         if not value.strip():
@@ -70,18 +153,20 @@ class ArticleIn(StrictSerializer):
             raise serializers.ValidationError(f"Is larger than the limit of {limit} bytes.")
         return value
 
-    def validate_language(self, value: str) -> str:
-        if not LANGUAGE_RE.match(value):
-            raise serializers.ValidationError("Must be a language tag such as 'en' or 'pt-BR'.")
-        return value
+
+class BatchArticlesField(serializers.ListField):
+    """The batch's articles, each checked on its own (ArticleIn) so that one bad item does not
+    sink the others; the schema documents the items as ArticleIn (articles.schema)."""
 
 
 class BatchIn(StrictSerializer):
-    articles = serializers.ListField(child=serializers.JSONField(), allow_empty=False)
+    articles = BatchArticlesField(child=serializers.JSONField(), allow_empty=False,
+                                  help_text="Up to NEWSROOM_MAX_BATCH_ITEMS (500) articles; more is 413.")
 
 
 class ArticleOut(serializers.ModelSerializer):
-    source = TextField(source="source.slug")
+    source = serializers.CharField(source="source.slug")
+    url = serializers.CharField(help_text="As sent (see ArticleIn.url); empty when none was given.")
     revision = serializers.IntegerField(source="revision_number")
     text = serializers.SerializerMethodField()
     story = serializers.IntegerField(source="story_id", allow_null=True)
@@ -109,7 +194,7 @@ class IngestOut(ArticleOut):
 
 
 class ArticleSummaryOut(serializers.ModelSerializer):
-    source = TextField(source="source.slug")
+    source = serializers.CharField(source="source.slug")
     revision = serializers.IntegerField(source="revision_number")
     story = serializers.IntegerField(source="story_id", allow_null=True)
 
@@ -139,8 +224,8 @@ class RevisionSummaryOut(serializers.ModelSerializer):
 
 
 class PublishIn(StrictSerializer):
-    revision = serializers.IntegerField(min_value=1, help_text="The revision to publish (the one the publisher saw).")
-    confirm_pending = serializers.BooleanField(default=False, help_text="Publish although suggestions are pending.")
+    revision = StrictIntegerField(min_value=1, help_text="The revision to publish (the one the publisher saw).")
+    confirm_pending = StrictBooleanField(default=False, help_text="Publish although suggestions are pending.")
     correction_note = TextField(max_length=2000, required=False, default="", allow_blank=True,
                                 help_text="Required when the article is published already: a public note.")
 
@@ -183,4 +268,4 @@ class CanonicalOut(PublicationOut):
 
 
 class StoryCanonicalIn(StrictSerializer):
-    article = serializers.IntegerField(min_value=1)
+    article = StrictIntegerField(min_value=1)

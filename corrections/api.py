@@ -7,48 +7,50 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles.api import UnprocessableFields
 from articles.audit import Actor
 from articles.models import ApiClient
 from articles.permissions import CanReadArticles, IsEditor, visible_articles
-from articles.serializers import StrictSerializer, TextField
+from articles.serializers import StrictIntegerField, StrictSerializer, TextField
 from corrections import review
 from corrections.models import Suggestion
 from corrections.serializers import SuggestionOut
+from newsroom.api_errors import ValidationErrorsOut
 from newsroom.pagination import PageNumberPagination
+from newsroom.query_params import STR_SCHEMA, enum_param, int_param, int_schema, str_param
 
 
 class SuggestionListApi(APIView):
     permission_classes = [CanReadArticles]
+    pagination_class = PageNumberPagination  # for the schema; get() paginates explicitly
 
     @extend_schema(
         responses=SuggestionOut(many=True),
         parameters=[
             OpenApiParameter("status", str, enum=Suggestion.Status.values),
-            OpenApiParameter("kind", str),
-            OpenApiParameter("revision", int),
+            OpenApiParameter("kind", STR_SCHEMA),
+            OpenApiParameter("revision", int_schema()),
         ],
         operation_id="articles_suggestions_list",
     )
     def get(self, request: Request, article_id: int) -> Response:
         article = get_object_or_404(visible_articles(request), pk=article_id)
         queryset = Suggestion.objects.filter(revision__article=article).select_related("revision")
-        status_filter = request.query_params.get("status")
-        if status_filter:
-            if status_filter not in Suggestion.Status.values:
-                raise exceptions.ValidationError({"status": [f"Must be one of {', '.join(Suggestion.Status.values)}."]})
+        params = request.query_params
+        status_filter = enum_param(params, "status", Suggestion.Status.values)
+        if status_filter is not None:
             queryset = queryset.filter(status=status_filter)
-        if request.query_params.get("kind"):
-            queryset = queryset.filter(kind=request.query_params["kind"])
-        revision = request.query_params.get("revision")
-        if revision:
-            if not revision.isdigit():
-                raise exceptions.ValidationError({"revision": ["Must be a whole number."]})
-            queryset = queryset.filter(revision__number=int(revision))
+        kind = str_param(params, "kind")
+        if kind is not None:
+            queryset = queryset.filter(kind=kind)
+        revision = int_param(params, "revision")
+        if revision is not None:
+            queryset = queryset.filter(revision__number=revision)
         queryset = queryset.order_by("revision__number", "start", "end", "id")
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
@@ -59,11 +61,11 @@ class SuggestionListApi(APIView):
 
 
 class DecisionIn(StrictSerializer):
-    revision = serializers.IntegerField(min_value=1, help_text="The revision number the editor was looking at.")
+    revision = StrictIntegerField(min_value=1, help_text="The revision number the editor was looking at.")
 
 
 class AcceptIn(DecisionIn):
-    replacement = TextField(required=False, trim_whitespace=False, allow_blank=True, max_length=10_000,
+    replacement = TextField(required=False, allow_blank=True, max_length=10_000,
                             help_text="Accept with this replacement instead of the suggested one.")
 
 
@@ -105,7 +107,7 @@ def _decide(request: Request, decide: Any, suggestion_id: int) -> Response:
     except (review.StaleRevision, review.AlreadyDecided) as ex:
         return _conflict(ex)
     except review.InvalidDecision as ex:
-        raise exceptions.ValidationError({"replacement": [str(ex)]}) from None
+        raise UnprocessableFields({"replacement": [str(ex)]}) from None
     return _decision_response(outcome, suggestion_id)
 
 
@@ -115,7 +117,7 @@ class SuggestionAcceptApi(APIView):
 
     permission_classes = [IsEditor]
 
-    @extend_schema(request=AcceptIn, responses={200: DECISION_OUT, 409: CONFLICT_OUT},
+    @extend_schema(request=AcceptIn, responses={200: DECISION_OUT, 409: CONFLICT_OUT, 422: ValidationErrorsOut},
                    operation_id="suggestions_accept")
     def post(self, request: Request, suggestion_id: int) -> Response:
         data = AcceptIn(data=request.data)
@@ -134,7 +136,7 @@ class SuggestionRejectApi(APIView):
 
     permission_classes = [IsEditor]
 
-    @extend_schema(request=RejectIn, responses={200: DECISION_OUT, 409: CONFLICT_OUT},
+    @extend_schema(request=RejectIn, responses={200: DECISION_OUT, 409: CONFLICT_OUT, 422: ValidationErrorsOut},
                    operation_id="suggestions_reject")
     def post(self, request: Request, suggestion_id: int) -> Response:
         data = RejectIn(data=request.data)

@@ -19,7 +19,8 @@ class SuggestionOut(serializers.ModelSerializer):
             "evidence", "status", "status_note", "revision", "created_at", "decided_at",
         ]
 
-    def to_representation(self, instance: Suggestion) -> dict[str, object]:
-        data = super().to_representation(instance)
-        data["pass"] = data.pop("pass_")
-        return dict(data)
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Renamed here rather than in to_representation, so that the OpenAPI schema says "pass" too.
+        fields = super().get_fields()
+        fields["pass"] = fields.pop("pass_")
+        return fields

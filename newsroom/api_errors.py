@@ -6,7 +6,11 @@ import logging
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from rest_framework import exceptions, status
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -29,3 +33,65 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             data = {"non_field_errors": data}
         response.data = {"errors": data}
     return response
+
+
+# --- OpenAPI: the errors every operation can answer with --------------------------------------
+
+
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# Not a class: a field named "errors" would shadow Serializer.errors.
+ValidationErrorsOut = inline_serializer(
+    "ValidationErrorsOut",
+    {"errors": serializers.DictField(help_text="Messages by field name (or non_field_errors).")},
+)
+
+
+BAD_REQUEST = PolymorphicProxySerializer(
+    component_name="BadRequest",
+    serializers=[ValidationErrorsOut, ErrorOut],
+    resource_type_field_name=None,
+)
+
+
+class NewsroomAutoSchema(AutoSchema):
+    """drf-spectacular's schema plus the 4xx answers each operation gives (the operation's own
+    declarations win): a client, and Schemathesis, can then tell a documented refusal from a bug."""
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        has_body = self.method in ("POST", "PUT", "PATCH")
+        has_query = has_body or bool(_query_parameters(self))
+        errors: dict[str, tuple[Any, str]] = {
+            "401": (ErrorOut, "No valid token or session."),
+            "403": (ErrorOut, "Authenticated, but this needs another role or client."),
+            "404": (ErrorOut, "No such object visible to the caller (or no such page)."),
+            "429": (ErrorOut, "Over the client's rate; see Retry-After."),
+            "503": (ErrorOut, "The database is unavailable; see Retry-After."),
+        }
+        if has_query:
+            errors["400"] = (BAD_REQUEST, "Invalid input: `errors` by field, or `detail` for a body that is not JSON.")
+        if has_body:
+            errors["413"] = (ErrorOut, "The body is over the configured limit.")
+            errors["415"] = (ErrorOut, "Not application/json in UTF-8.")
+        for code, (serializer, description) in errors.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(serializer, code, direction=direction)
+                responses[code]["description"] = description
+        return dict(sorted(responses.items()))
+
+
+def _query_parameters(schema: AutoSchema) -> list[Any]:
+    """The operation's query parameters (its own and the paginator's)."""
+    declared = [p for p in schema.get_override_parameters()
+                if isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY]
+    return declared + list(schema._get_pagination_parameters())
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for a URL no route matches: JSON under /api/ (like every other API answer), else the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)

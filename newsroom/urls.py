@@ -37,6 +37,9 @@ api_v1 = [
     path("suggestions/<int:suggestion_id>/reject/", corrections_api.SuggestionRejectApi.as_view(), name="suggestion-reject"),
 ]
 
+# Unmatched URLs under /api/ answer JSON like the rest of the API.
+handler404 = "newsroom.api_errors.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
