@@ -7,8 +7,9 @@ from /api/schema/ like a client would, and requests go through Django's WSGI han
 whole middleware stack, in this process, against the real test PostgreSQL and Redis.
 
 NEWSROOM_FUZZ_EXAMPLES sets the examples per operation (200 by default, RELIABILITY's number,
-and half as many stateful scenarios; `make test` runs that, in 2 to 3 minutes on 2 cores). NEWSROOM_FUZZ_SEED picks another seed
-than CI's fixed one, to explore (a failure prints the seed that found it).
+and half as many stateful scenarios; `make test` runs that, in 2 to 3 minutes on 2 cores).
+NEWSROOM_FUZZ_SEED picks another seed than CI's fixed one, to explore (a failure prints the seed
+that found it).
 """
 
 from __future__ import annotations
