@@ -13,14 +13,19 @@ clearly the best. Left alone:
 - inflections and derivations of dictionary words the dictionary lacks (-s, -ed, -ing, -er, -ly,
   -ness, un-, re-, non-...), British and American spellings (-ise/-ize, -our/-or, -tre/-ter,
   -ogue/-og, -ence/-ense, -mme, -lled/-led, sc/sk, ae/oe, ph/f...) and closed compounds of two
-  dictionary words ("livestream").
+  dictionary words ("livestream"). Those analyses follow English: a consonant doubles only after
+  a single vowel and before a vowel ending ("stopped", never "symptomms" or "bankss"); a British
+  form of a common word would be in the British-leaning dictionary ("haeart" is no British
+  "heart"); a split that is one letter from a commoner word is a slip ("excellint").
 
 A candidate must keep the word's first and last letters (or swap two neighbours), be one edit
 away and several times more frequent than any rival, or two edits away from a long word with a far
 larger margin; the confidence grows with that margin. Two words run together ("noone") are split
 when the bigram dictionary knows the pair well. A hyphenated compound that English does not know
 ("Nav-Nazi") is corrected when other outlets of the story write it with one part a letter or two
-different ("neo-Nazi"); this is why the pass uses siblings. Inside a direct quotation the
+different ("neo-Nazi"); this is why the pass uses siblings. The story also settles a word the
+dictionary lacks but explains ("laved" as lave + -d) when the other outlets write a dictionary
+word a letter or two away between the same two words ("had lived in"). Inside a direct quotation the
 confidence is lowered and the explanation says so. Pairs editors rejected (``context.suppressed``)
 are never proposed again.
 
@@ -52,7 +57,7 @@ from corrections.passes.base import (
 from corrections.passes.house_style import find_quoted_spans
 
 NAME = "spelling"
-VERSION = "4"  # 4: words over 64 letters are never checked (they took hours)
+VERSION = "5"  # 5: false analyses (bankss, haeart, excellint) no longer hide slips; story contexts
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
 
@@ -78,6 +83,10 @@ _MIN_RATIO_TWO_EDITS = 30.0
 _MIN_LENGTH_TWO_EDITS = 8
 _MIN_COUNT_TWO_EDITS = 1_000_000
 _QUOTED_CONFIDENCE_FACTOR = 0.8
+# The dictionary lists words down to a count of about 13,000 and is British-leaning: a British
+# spelling is listed whenever the word is common, so one that is missing while its American
+# spelling is this common is no spelling at all (see _is_variant_of_known).
+_MAX_COUNT_UNLISTED_BRITISH = 1_000_000
 _SOLE_CANDIDATE_RATIO = 1000.0
 # A candidate that forms a known word pair with a neighbour counts this many times its frequency.
 _BIGRAM_BOOST = 10.0
@@ -95,6 +104,8 @@ _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
 _CONTRACTION = re.compile(r"(?:n['’]t|['’](?:ll|re|ve|d|m|s))$", re.IGNORECASE)
 # Species epithets after a genus ("Porites cylindrica", "P. cylindrica") are Latin, not typos.
 _LATIN_ENDING = re.compile(r"(?:a|ae|i|ii|is|us|um|ensis|oides|ata|ica|ina)$")
+# An English word this common ("The", "This", "Every") is no genus, even with a capital.
+_MIN_COUNT_NOT_GENUS = 20_000_000
 _CONTEXT_WINDOW = 5  # words either side that tell English from a quotation in another language
 _MAX_FOREIGN_NEIGHBOURS = 1
 
@@ -117,7 +128,8 @@ _DOUBLING_SUFFIXES = frozenset({"ed", "ing", "er", "ers", "est"})
 _ENDINGS = frozenset(suffix for suffix, _ in _SUFFIXES)
 _MIN_COMPOUND_PART = 4
 _PARTICLES = frozenset({"up", "in", "on", "by", "off", "out"})
-# British and American spellings: the dictionary holds one or the other, so both are tried.
+# British and American spellings, the British first: the dictionary holds one or the other, so
+# both are tried.
 _SPELLING_VARIANTS = (
     ("isation", "ization"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"), ("ising", "izing"),
     ("iser", "izer"), ("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing"), ("our", "or"),
@@ -193,21 +205,32 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
     found: list[Suggestion] = []
     for i, word in enumerate(words):
         min_length = _MIN_STORY_LENGTH if story.sources else _MIN_LENGTH
-        if not word.is_checkable or not _is_candidate_word(word.text, name_words, capitalised, counts, min_length):
+        if not word.is_checkable or not _is_candidate_word(
+            word.text, name_words, capitalised, counts, min_length, derived=bool(story.sources)
+        ):
             continue
-        if _is_species_epithet(text, words, i) or _is_foreign_context(words, i):
-            continue
-        previous = words[i - 1].text.lower() if i > 0 else ""
-        following = words[i + 1].text.lower() if i + 1 < len(words) else ""
         if word.text in story.words:
             continue  # the other outlets write it too: a term or a name, not a slip
+        # A word the dictionary lacks but explains (an ending, a prefix, a compound, a British or
+        # American spelling) is only questioned on the story's evidence: 'laved' may be lave + -d,
+        # but where every other outlet writes 'had lived in', it is a slip. That evidence also
+        # outweighs the signs of a Latin name or a foreign phrase (which the other outlets would
+        # print as well): slips come in clusters in a badly typed or translated copy.
+        derived = is_known_word(word.text)
         choice = _story_correction(
             word.text,
             _context_key(text, words[i - 1], word, before=True) if i > 0 else "",
             _context_key(text, word, words[i + 1], before=False) if i + 1 < len(words) else "",
             story,
+            derived=derived,
         )
-        if choice is None and len(word.text) >= _MIN_LENGTH:
+        if choice is None:
+            if derived or len(word.text) < _MIN_LENGTH:
+                continue
+            if _is_species_epithet(text, words, i) or _is_foreign_context(words, i):
+                continue
+            previous = words[i - 1].text.lower() if i > 0 else ""
+            following = words[i + 1].text.lower() if i + 1 < len(words) else ""
             choice = _best_correction(word.text, previous, following)
         if choice is None or (word.text, choice[0]) in context.suppressed:
             continue
@@ -263,40 +286,59 @@ _MAX_GAP = 6
 _INLINE_SPACE = re.compile(r"[ \t\u00a0]+")
 
 
+_LINE_BREAK = "\u00b6"  # stands for a paragraph edge in a context key
+_QUOTE_FORMS = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
+
+
 def _context_key(text: str, left: _Word, right: _Word, before: bool) -> str:
-    """The neighbour of a word as a context: the other word with what separates them, or "" when
-    a line break or more than a few characters lie between."""
+    """The neighbour of a word as a context: the other word with what separates them (curly and
+    straight quotation marks alike, as outlets print either), or "" when more than a few
+    characters lie between. Across a line break the context is the paragraph edge with the
+    punctuation on the word's side of it ("scene." at the end of a paragraph)."""
     gap = text[left.end : right.start]
-    if "\n" in gap or len(gap) > _MAX_GAP:
+    if "\n" in gap:
+        side = gap[: gap.index("\n")] if not before else gap[gap.rindex("\n") + 1 :]
+        side = _INLINE_SPACE.sub("", side).translate(_QUOTE_FORMS)
+        if len(side) > _MAX_GAP:
+            return ""
+        return f"{_LINE_BREAK}{side}" if before else f"{side}{_LINE_BREAK}"
+    if len(gap) > _MAX_GAP:
         return ""
-    gap = _INLINE_SPACE.sub(" ", gap)
+    gap = _INLINE_SPACE.sub(" ", gap).translate(_QUOTE_FORMS)
     return f"{left.text.lower()}{gap}" if before else f"{gap}{right.text.lower()}"
 
 
 def _story_correction(
-    word: str, previous: str, following: str, story: _StoryContexts
+    word: str, previous: str, following: str, story: _StoryContexts, derived: bool = False
 ) -> tuple[str, float, str] | None:
     """'justicd' -> 'justice' when other outlets of the story write 'the justice system' where
     this copy writes 'the justicd system': a dictionary word a letter or two away, between the
     same two words, and no outlet writing the unknown form. This settles slips the dictionary
-    alone cannot (an edge letter, a short word, two candidates as likely)."""
+    alone cannot (an edge letter, a short word, two candidates as likely).
+
+    A ``derived`` word (not in the dictionary, but explained by it) is only corrected to a word of
+    the dictionary itself, never to a form it may legitimately be derived from or spelled as:
+    'reelected' is not a slip for 'elected', nor 'traveled' for 'travelled'."""
     if not story.sources or not previous or not following:
         return None
     slot = story.between.get((previous, following))
     if not slot:
         return None
     limit = 1 if len(word) <= 4 else 2
+    counts = load_dictionary().counts
     options = sorted(
         ((n, other) for other, n in slot.items()
          if other != word and other.isalpha() and abs(len(other) - len(word)) <= limit
-         and OSA.distance(word, other) <= limit and is_known_word(other)),
+         and OSA.distance(word, other) <= limit and is_known_word(other)
+         and not (derived and (other not in counts or _are_related_forms(word, other)))),
         reverse=True,
     )
     if not options or (len(options) > 1 and options[1][0] == options[0][0]):
         return None
     n, other = options[0]
     noun = "outlet" if story.sources == 1 else "outlets"
-    reason = f"{n} of {story.sources} other {noun} in this story write '{previous}{other}{following}' here"
+    shown = f"{previous}{other}{following}".replace(_LINE_BREAK, "").strip()
+    reason = f"{n} of {story.sources} other {noun} in this story write '{shown}' here"
     return other, min(0.9, 0.65 + 0.1 * n), reason
 
 
@@ -415,16 +457,32 @@ def _strip_endings(word: str) -> str:
 
 def _is_candidate_word(
     word: str, name_words: frozenset[str], capitalised: frozenset[str], counts: Counter[str],
-    min_length: int = 5,
+    min_length: int = 5, derived: bool = False,
 ) -> bool:
-    """True for a lower-case ordinary word that no dictionary form explains."""
+    """True for a lower-case ordinary word that no dictionary form explains (with ``derived``,
+    also for one the dictionary lacks but explains)."""
     if not min_length <= len(word) <= _MAX_WORD_LENGTH or not word.isascii() or not word.isalpha():
         return False
     if not word.islower():
         return False
     if word in name_words or word in capitalised or counts[word] > 1:
         return False
+    if derived:
+        return word not in load_dictionary().counts
     return not is_known_word(word)
+
+
+def _are_related_forms(word: str, other: str) -> bool:
+    """Whether the two words are forms of one word: with another ending ('tweeted' / 'tweets'),
+    a prefix ('reelected' / 'elected'), or the British or American spelling ('traveled' /
+    'travelled')."""
+    counts = load_dictionary().counts
+    if {word, *_stems(word, counts)} & {other, *_stems(other, counts)}:
+        return True  # 'tweeted' / 'tweets' share 'tweet'
+    for a, b in ((word, other), (other, word)):
+        if b in _without_prefix(a) or any(form == b for form, _ in _spellings(a)):
+            return True
+    return False
 
 
 def _is_species_epithet(text: str, words: list[_Word], i: int) -> bool:
@@ -433,6 +491,10 @@ def _is_species_epithet(text: str, words: list[_Word], i: int) -> bool:
         return False
     genus = words[i - 1]
     between = text[genus.end : words[i].start]
+    if genus.text.isupper() and len(genus.text) > 1:
+        return False  # "EU flagis": an acronym, not a genus
+    if load_dictionary().counts.get(genus.text.lower(), 0) >= _MIN_COUNT_NOT_GENUS:
+        return False  # "The subpeona": a sentence's first word, not a genus
     return genus.text[:1].isupper() and between.strip() in ("", ".")
 
 
@@ -464,20 +526,44 @@ def _is_known_word(word: str) -> bool:
     if _is_inflected(word, counts):
         return True
     for rest in _without_prefix(word):
-        if _is_inflected(rest, counts) or any(_is_inflected(v, counts) for v in _spellings(rest)):
+        if _is_inflected(rest, counts):
             return True
-    return any(_is_inflected(v, counts) for v in _spellings(word))
+        if any(_is_variant_of_known(v, counts) for v in _spellings(rest)):
+            return True
+    return any(_is_variant_of_known(v, counts) for v in _spellings(word))
 
 
-def _is_inflected(word: str, counts: dict[str, int]) -> bool:
+def _is_inflected(word: str, counts: dict[str, int], compounds: bool = True) -> bool:
     """In the dictionary, a closed compound, or one of them with one ending."""
-    if _is_base(word, counts):
+    if _is_base(word, counts, compounds):
         return True
-    return any(_is_base(stem, counts) for stem in _stems(word, counts))
+    return any(_is_base(stem, counts, compounds) for stem in _stems(word, counts))
 
 
-def _is_base(word: str, counts: dict[str, int]) -> bool:
-    return word in counts or _is_compound(word, counts)
+def _is_base(word: str, counts: dict[str, int], compounds: bool = True) -> bool:
+    return word in counts or (compounds and _is_compound(word, counts))
+
+
+def _is_variant_of_known(variant: tuple[str, bool], counts: dict[str, int]) -> bool:
+    """Whether the other spelling of a word (from :func:`_spellings`) is a dictionary word or an
+    inflection of one. A variant is never read as a closed compound ('symptommems').
+
+    The dictionary is British-leaning: it lacks many American spellings (neighbor, pediatric) but
+    holds the British spelling of every common word. So a British-looking form whose American
+    spelling is common ('haeart' / heart, 'opoerated' / operated, 'ouriginally' / originally) is
+    not a British spelling at all: if it were, the dictionary would hold it. A form that changes
+    a British spelling to American counts only when the American word is rarer than that."""
+    form, to_american = variant
+    if not _is_inflected(form, counts, compounds=False):
+        return False
+    return not to_american or _frequency(form, counts) < _MAX_COUNT_UNLISTED_BRITISH
+
+
+def _frequency(word: str, counts: dict[str, int]) -> int:
+    """The dictionary count of a word, or of the word it inflects."""
+    if word in counts:
+        return counts[word]
+    return max((counts.get(stem, 0) for stem in _stems(word, counts)), default=0)
 
 
 def _stems(word: str, counts: dict[str, int]) -> list[str]:
@@ -493,7 +579,16 @@ def _stems(word: str, counts: dict[str, int]) -> list[str]:
             continue  # "wierd" is not wier + -d
         if replacement == "" and suffix[0] == "e" and stem.endswith("e"):
             continue  # "includeed" is not include + -ed: English drops the stem's e ("included")
-        if replacement == "" and stem[-1] == stem[-2] and stem[-1] not in "aeiousl" and len(stem) >= 4:
+        if suffix == "s" and stem.endswith("s"):
+            continue  # "bankss" is not banks + -s: a word ending in s takes "-es"
+        if (
+            replacement == ""
+            and suffix[0] in "aeiou"
+            and stem[-1] == stem[-2]
+            and stem[-1] not in "aeiouslwxy"
+            and len(stem) >= 4
+            and _doubles_final_consonant(stem[:-1])
+        ):
             out.append(stem[:-1])  # stopped -> stop, planning -> plan
         if replacement == "" and suffix in _DOUBLING_SUFFIXES and stem + stem[-1] + suffix in counts:
             continue  # occured: the dictionary doubles the consonant
@@ -501,6 +596,15 @@ def _stems(word: str, counts: dict[str, int]) -> list[str]:
             continue
         out.append(stem + replacement)
     return out
+
+
+def _doubles_final_consonant(stem: str) -> bool:
+    """English doubles a final consonant before a vowel ending only after a single vowel
+    ("stop" -> "stopped", "equip" -> "equipped"), never after a consonant or two vowels, and never
+    before a consonant ending: "warnning" and "symptomms" are slips, not inflections."""
+    if len(stem) < 3 or stem[-2] not in "aeiou":
+        return False
+    return stem[-3] not in "aeiou" or stem[-4:-2] == "qu"
 
 
 def _without_prefix(word: str) -> list[str]:
@@ -512,11 +616,14 @@ def _without_prefix(word: str) -> list[str]:
 
 
 _DIGRAPHS = frozenset({"ae", "oe"})
+# Pairs whose first form is not British only: "whiskey" is the Irish and American spelling.
+_NOT_ONLY_BRITISH = frozenset({"ey"})
 
 
-def _spellings(word: str) -> list[str]:
-    """The word with one British spelling made American or the other way round."""
-    out: list[str] = []
+def _spellings(word: str) -> list[tuple[str, bool]]:
+    """The word with one British spelling made American or the other way round, each with
+    whether the change was from British to American (the pairs list the British form first)."""
+    out: list[tuple[str, bool]] = []
     for one, other in _SPELLING_VARIANTS:
         for old, new in ((one, other), (other, one)):
             at = word.find(old)
@@ -524,23 +631,29 @@ def _spellings(word: str) -> list[str]:
                 # British ae/oe stand inside a word (paediatric, foetus); at its end they are a slip
                 # ("achievae"), and the Latin plurals that end so (larvae) are in the dictionary.
                 if not (old in _DIGRAPHS and at + len(old) == len(word)):
-                    out.append(word[:at] + new + word[at + len(old) :])
+                    to_american = old == one and one not in _NOT_ONLY_BRITISH
+                    out.append((word[:at] + new + word[at + len(old) :], to_american))
                 at = word.find(old, at + 1)
     return out
 
 
 def _is_compound(word: str, counts: dict[str, int]) -> bool:
     """Two frequent dictionary words written as one: livestream, lockdown, cyberattack. Both parts
-    have four letters or more and the second is not an ending ('publically' is not public+ally)."""
+    have four letters or more and the second is not an ending ('publically' is not public+ally).
+
+    A split is no compound when a single dictionary word one letter away (inside the word, as
+    typing slips are) is more common than the rarer part: 'excellint' is excellent, not excel +
+    lint; 'reelease' is release. Real closed compounds (lockdown, pushback, fursuit) are no slip
+    of a common word."""
     for cut in range(_MIN_COMPOUND_PART, len(word) - _MIN_COMPOUND_PART + 1):
         left, right = word[:cut], word[cut:]
         if right in _ENDINGS or right.removesuffix("s") in _ENDINGS:
             continue
-        if counts.get(left, 0) >= _MIN_COMPOUND_PART_COUNT and (
-            counts.get(right, 0) >= _MIN_COMPOUND_PART_COUNT
-            or counts.get(right.removesuffix("s"), 0) >= _MIN_COMPOUND_PART_COUNT
-        ):
-            return True
+        right_count = max(counts.get(right, 0), counts.get(right.removesuffix("s"), 0))
+        rarer = min(counts.get(left, 0), right_count)
+        if rarer >= _MIN_COMPOUND_PART_COUNT:
+            found = _candidates(word)
+            return all(counts[c] < rarer for c in found.one)
     return False
 
 
