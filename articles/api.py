@@ -20,7 +20,7 @@ from articles.idempotency import Answer, IdempotencyKeyReused, answer_once
 from articles.ingest import ArticleData, IngestConflict, NoMainText, ingest_article
 from articles.models import Article, IngestRequest, Revision
 from articles.parsers import RequestTooLarge
-from articles.permissions import CanReadArticles, IsIngestClient, acting_client, visible_articles
+from articles.permissions import CanReadArticles, IsIngestClient, required_client, visible_articles
 from articles.serializers import (
     ArticleIn,
     ArticleOut,
@@ -81,7 +81,7 @@ def request_data(request: Request) -> Any:
 
 def _raw_request(request: Request) -> IngestRequest:
     return IngestRequest.objects.create(
-        client=acting_client(request),
+        client=required_client(request),
         content_type=request.content_type[:200],
         body=getattr(request, "raw_body", b""),
         idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
@@ -90,12 +90,10 @@ def _raw_request(request: Request) -> IngestRequest:
 
 
 def _ingest_one(request: Request, raw: IngestRequest, data: dict[str, Any], index: int | None) -> Answer:
-    outcome = ingest_article(client=acting_client(request), data=ArticleData(**data), request=raw, index=index)
+    outcome = ingest_article(client=required_client(request), data=ArticleData(**data), request=raw, index=index)
     article = with_current_text(Article.objects.filter(pk=outcome.article.pk)).get()
-    article.created = outcome.created
-    article.new_revision = outcome.new_revision
-    body = IngestOut(article).data
-    return Answer(status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK, body=dict(body))
+    body = {**ArticleOut(article).data, "created": outcome.created, "new_revision": outcome.new_revision}
+    return Answer(status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK, body=body)
 
 
 def _respond(request: Request, produce: Any) -> Response:
@@ -108,7 +106,7 @@ def _respond(request: Request, produce: Any) -> Response:
                     {"Idempotency-Key": ["Must be 1 to 255 visible ASCII characters (no spaces)."]}
                 )
             digest = hashlib.sha256(getattr(request, "raw_body", b"")).hexdigest()
-            answer = answer_once(acting_client(request), key, digest, produce)
+            answer = answer_once(required_client(request), key, digest, produce)
         else:
             with transaction.atomic():
                 answer = produce()

@@ -18,6 +18,7 @@ from newsroom.query_params import (
     STR_SCHEMA,
     int_param,
     int_schema,
+    keyset_page,
     page_size_param,
     page_size_schema,
     str_param,
@@ -65,10 +66,5 @@ class AuditListApi(APIView):
         queryset = filtered_events(request.query_params)
         size = page_size_param(request.query_params, "page_size", default=50, maximum=settings.NEWSROOM_MAX_PAGE_SIZE)
         rows = list(queryset[: size + 1])
-        next_url = None
-        if len(rows) > size:
-            rows = rows[:size]
-            params = request.query_params.copy()
-            params["before"] = str(rows[-1].pk)
-            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        rows, next_url = keyset_page(request, rows, size, cursor="before")
         return Response({"results": AuditEventOut(rows, many=True).data, "next": next_url})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -21,6 +22,22 @@ def acting_user(request: Request) -> User | None:
     """The Django user behind the request (session, or a token tied to a user), else None."""
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def required_client(request: Request) -> ApiClient:
+    """The token's client; for views whose permissions already demand one."""
+    client = acting_client(request)
+    if client is None:
+        raise NotAuthenticated("This needs an API token (Authorization: Token <key>).")
+    return client
+
+
+def required_user(request: Request) -> User:
+    """The requesting user; for views whose permissions already demand a role."""
+    user = acting_user(request)
+    if user is None:
+        raise NotAuthenticated("This needs a signed-in user or a user's token.")
+    return user
 
 
 def visible_articles(request: Request) -> QuerySet[Article]:

@@ -21,7 +21,13 @@ from rest_framework.views import APIView
 
 from articles.api import Conflict, UnprocessableFields
 from articles.models import Article, Publication, Revision, Story
-from articles.permissions import CanReadArticles, IsEditor, IsPublisher, acting_client, acting_user
+from articles.permissions import (
+    CanReadArticles,
+    IsEditor,
+    IsPublisher,
+    acting_client,
+    required_user,
+)
 from articles.publish import (
     AlreadyPublished,
     PendingSuggestions,
@@ -36,6 +42,7 @@ from newsroom.query_params import (
     datetime_param,
     int_param,
     int_schema,
+    keyset_page,
     page_size_param,
     page_size_schema,
 )
@@ -65,7 +72,7 @@ class ArticlePublishApi(APIView):
             publication = publish_revision(
                 article_id=article_id,
                 revision_number=data.validated_data["revision"],
-                actor=acting_user(request),
+                actor=required_user(request),
                 confirm_pending=data.validated_data["confirm_pending"],
                 correction_note=data.validated_data["correction_note"],
             )
@@ -130,13 +137,7 @@ class PublishedFeedApi(APIView):
             queryset = queryset.filter(id__gt=after)
         size = page_size_param(params, "page_size", default=api_settings.PAGE_SIZE or 50,
                                maximum=settings.NEWSROOM_MAX_PAGE_SIZE)
-        page = list(queryset[: size + 1])
-        next_url = None
-        if len(page) > size:
-            page = page[:size]
-            params = request.query_params.copy()
-            params["after"] = str(page[-1].pk)
-            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        page, next_url = keyset_page(request, list(queryset[: size + 1]), size, cursor="after")
         return Response({"results": PublicationOut(page, many=True).data, "next": next_url})
 
 
@@ -152,7 +153,7 @@ class StoryCanonicalApi(APIView):
         get_object_or_404(Story, pk=story_id)
         try:
             story = set_story_canonical(story_id=story_id, article_id=data.validated_data["article"],
-                                        actor=acting_user(request))
+                                        actor=required_user(request))
         except Article.DoesNotExist:
             raise UnprocessableFields({"article": ["This article is not a copy of this story."]}) from None
         return Response({"story": story.pk, "canonical_article": story.canonical_article_id})

@@ -121,7 +121,7 @@ class StrictSerializer(serializers.Serializer):
 class ArticleIn(StrictSerializer):
     """One article copy as a client sends it. Fields not listed here are refused (400, naming each)."""
 
-    source = FullMatchTextField(max_length=100, schema_pattern=SOURCE_PATTERN,
+    source = FullMatchTextField(max_length=100, schema_pattern=SOURCE_PATTERN,  # type: ignore[assignment]  # a field named "source" shadows Field.source in the stubs
                                 message="Use letters, digits, '.', '_', ':' or '-', starting with a letter or digit.",
                                 help_text="Slug of the outlet or feed, e.g. 'reuters-en'.")
     external_id = FullMatchTextField(
@@ -165,7 +165,7 @@ class BatchIn(StrictSerializer):
 
 
 class ArticleOut(serializers.ModelSerializer):
-    source = serializers.CharField(source="source.slug")
+    source = serializers.CharField(source="source.slug")  # type: ignore[assignment]  # a field named "source" shadows Field.source in the stubs
     url = serializers.CharField(help_text="As sent (see ArticleIn.url); empty when none was given.")
     revision = serializers.IntegerField(source="revision_number")
     text = serializers.SerializerMethodField()
@@ -194,7 +194,7 @@ class IngestOut(ArticleOut):
 
 
 class ArticleSummaryOut(serializers.ModelSerializer):
-    source = serializers.CharField(source="source.slug")
+    source = serializers.CharField(source="source.slug")  # type: ignore[assignment]  # a field named "source" shadows Field.source in the stubs
     revision = serializers.IntegerField(source="revision_number")
     story = serializers.IntegerField(source="story_id", allow_null=True)
 
@@ -237,7 +237,7 @@ class PublicationOut(serializers.ModelSerializer):
     published_by = serializers.CharField(source="published_by.get_username")
     corrects = serializers.IntegerField(source="corrects.number", allow_null=True, default=None)
     title = serializers.CharField(source="article.title")
-    source = serializers.CharField(source="article.source.slug")
+    source = serializers.CharField(source="article.source.slug")  # type: ignore[assignment]  # a field named "source" shadows Field.source in the stubs
     external_id = serializers.CharField(source="article.external_id")
 
     class Meta:

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from django.db import models
 from rest_framework import exceptions
+from rest_framework.request import Request
 
 # The largest id PostgreSQL's bigint holds; larger ids cannot exist.
 MAX_ID = 2**63 - 1
@@ -116,3 +118,14 @@ def page_size_schema(maximum_setting: str = "NEWSROOM_MAX_PAGE_SIZE") -> dict[st
 
 STR_SCHEMA: dict[str, Any] = {"type": "string", "pattern": NUL_FREE}
 DATETIME_SCHEMA: dict[str, Any] = {"type": "string", "format": "date-time"}
+
+
+def keyset_page[T: models.Model](request: Request, rows: list[T], size: int, cursor: str) -> tuple[list[T], str | None]:
+    """The first ``size`` of ``rows`` (fetched as ``size + 1``) and the URL of the next page: the
+    same query with ``cursor`` set to the last row's id, or None when this is the last page."""
+    if len(rows) <= size:
+        return rows, None
+    page = rows[:size]
+    params = request.query_params.copy()
+    params[cursor] = str(page[-1].pk)
+    return page, request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
