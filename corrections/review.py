@@ -78,7 +78,7 @@ class AlreadyDecided(Exception):
 
 
 class InvalidDecision(Exception):
-    """The action makes no sense as asked (nothing to accept, an unchanged text...) (API: 400)."""
+    """The action makes no sense as asked (nothing to accept, an unchanged text...) (API: 422)."""
 
 
 @dataclass(slots=True)
