@@ -15,8 +15,8 @@ class SuggestionOut(serializers.ModelSerializer):
     class Meta:
         model = Suggestion
         fields = [
-            "id", "pass_", "kind", "start", "end", "original", "replacement", "confidence", "explanation",
-            "evidence", "status", "status_note", "revision", "created_at", "decided_at",
+            "id", "pass_", "kind", "start", "end", "original", "replacement", "applied_replacement", "confidence",
+            "explanation", "evidence", "status", "status_note", "revision", "created_at", "decided_at",
         ]
 
     def get_fields(self) -> dict[str, serializers.Field]:
