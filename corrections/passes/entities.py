@@ -8,13 +8,22 @@ Evidence, strongest first:
   them use ("3 of 4 other outlets in this story write 'Radakin'"); this works with an empty gazetteer;
 * the rest of the name: a first name that agrees with an entity makes a close surname a match, and a
   surname that matched makes a sound-alike first name its variant (Dimitri -> Dmitry);
+* the same place in the other copies: outlets print the same sentences, so a form none of them
+  uses, where they print a close form between the same words ("Bergen Fahlcns player" / "Bergen
+  Falcons player"), is that form even two edits away; a damaged other half of the name is read as a
+  wildcard, and neighbours this pass corrected are read as corrected. Where only one other outlet
+  prints the place, it settles it only when this article also writes its form, when its form is a
+  dictionary word and this one is not, or when this copy has names the other copies agree to
+  spell otherwise and that outlet's copy has none;
 * the rest of the article: machine translation spells one name several ways, so a form close to
-  one already resolved in this article follows it (Zelancesi beside Zelanski -> Zelensky).
+  one already resolved in this article follows it (Zelancesi beside Zelanski -> Zelensky), a form
+  resolved once is resolved everywhere, and a name the article writes several times one way
+  outweighs a single slip of it that no dictionary, gazetteer or other outlet knows.
 
 Frequent English words, sentence-initial and heading words need the rest of the name as evidence.
 Inside direct quotes the confidence is lowered and the explanation says so. Spans that a house-style
-rule covers ("Kiev") are left to the house-style pass, and editors' rejections are never proposed
-again.
+rule covers ("Kiev") and words carrying encoding debris ("YÄ±lmaz") are left to those passes, and
+editors' rejections are never proposed again.
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from rapidfuzz.distance import OSA
 
 from corrections.passes.base import (
     Entity,
@@ -48,12 +59,16 @@ from corrections.passes.names_text import (
     Token,
     analyse,
     common_words,
+    dictionary_words,
     fold,
     is_latin,
+    looks_mojibake,
+    skeleton,
+    sound_key,
 )
 
 NAME = "entities"
-VERSION = "6"
+VERSION = "7"  # 7: the same place in other copies; one-outlet evidence; within-article majority
 KINDS = ("entity",)
 USES_SIBLINGS = True
 
@@ -61,6 +76,11 @@ _MIN_CANDIDATE_LEN = 4
 _QUOTE_FACTOR = 0.8
 _MAX_SIBLINGS = 40
 _QUOTE_NOTE = " It is inside a direct quote, so check it against the speaker's words."
+_PARAGRAPH_EDGE = "\u00b6"
+_APOSTROPHES = "'’ʼ"
+_MAJORITY_USES = 2  # an article spelling a name this often one way is evidence against a rare form
+_MAX_CONTEXT_GAP = 6  # characters between a word and its neighbour as a context: ", " or "[.]” "
+_POSSESSIVE_GAP = re.compile(r"^['’]s?(?!\w)")  # "Halden’s Game", "Jones’ book": no gap
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +112,15 @@ class _Consensus:
     support: Counter[str] = field(default_factory=Counter)
     surface: dict[str, str] = field(default_factory=dict)
     givens: dict[str, Counter[str]] = field(default_factory=dict)  # surname -> given -> sources
+    given_sources: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # ... which ones
     targets: list[str] = field(default_factory=list)  # forms at least two sources use
+    # Where the other outlets print each capitalised form: (word before, word after) -> form ->
+    # sources, and one side only for a form beside another capitalised word (a name's other
+    # half, which may be the damaged one in this copy).
+    slots: dict[tuple[str, str], dict[str, set[str]]] = field(default_factory=dict)
+    after_name: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # word after -> form -> sources
+    before_name: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # word before -> ...
+    forms: dict[str, frozenset[str]] = field(default_factory=dict)  # source -> its capitalised forms
 
     def count(self, folded: str) -> int:
         return self.support.get(folded, 0)
@@ -117,7 +145,7 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
             continue
         if any(a < tok.end and tok.start < b for a, b in covered):
             continue
-        if any(a <= tok.end and tok.start <= b for a, b in debris):
+        if any(a <= tok.end and tok.start <= b for a, b in debris) or looks_mojibake(tok.surface):
             continue  # touching: 'Souza' of 'DÃ¢â‚¬â„¢Souza' is not the whole name
         confidence = fix.confidence
         explanation = fix.explanation
@@ -142,6 +170,7 @@ class _Matcher:
         self.memo: dict[tuple[str, bool, bool], _Resolution | None] = {}  # (form, person, gazetteer)
         self.resolved_forms: dict[str, _Resolution] = {}  # folded form -> resolution used
         self.person_forms: frozenset[str] = frozenset()
+        self.damage: dict[str | None, int] = {}  # source (None: this copy) -> names it alone spells
 
     # ------------------------------------------------------------------ driver
 
@@ -166,7 +195,11 @@ class _Matcher:
                 self._match_word(i, given, person_only=person_only and is_last, use_gazetteer=on_its_own)
             if len(idx) >= 2 and self._pairs(idx[-2], last):
                 self._match_given(idx[-2], last)
+        for _ in range(2):  # a second round reads the neighbours the first one corrected
+            self._match_aligned()
+            self._propagate()
         self._match_document_variants()
+        self._match_majority_forms()
         return [self.fixes[k] for k in sorted(self.fixes)]
 
     def _person_forms(self) -> frozenset[str]:
@@ -382,7 +415,13 @@ class _Matcher:
             return
         best: tuple[Closeness, str, int] | None = None
         for top, n in givens.items():
-            if n < 2 or n * 2 < self.consensus.n_sources:
+            if n == 1 and len(givens) == 1:
+                # one outlet names this person, and no other outlet otherwise: is it this copy or
+                # that one which is damaged?
+                (source,) = self.consensus.given_sources[surname][top]
+                if not self._one_outlet_settles(g, top, source):
+                    continue
+            elif n < 2 or n * 2 < self.consensus.n_sources:
                 continue
             c = closeness(g, top)
             if c.tier == 1 or (c.tier == 2 and c.sounds_alike) or _given_variant(g, top, c):
@@ -459,6 +498,145 @@ class _Matcher:
             explanation = f"'{tok.surface}' is a known misspelling of '{word.target}' — {_describe(word.entity)}."
             self.fixes[i] = _Fix(i, word.target, 0.95, explanation, ("known misspelling",))
 
+    # ------------------------------------------------------------------ the same place
+
+    def _match_aligned(self) -> None:
+        """Names the other outlets print in the very place this copy prints a form none of them
+        uses: 'Bergen Fahlcns player' where they print 'Bergen Falcons player'. The shared words
+        around it make a damaged form recognisable further from the name than anywhere else
+        ('Bicl' / 'Bidel'). When a neighbour is itself the damaged other half of the name ('Oksar
+        Lindvqistt was'), the other side and a name beside it must agree."""
+        cons = self.consensus
+        if not cons.slots:
+            return
+        tokens = self.doc.tokens
+        for i, tok in enumerate(tokens):
+            f = tok.folded
+            if i in self.fixes or not tok.is_capitalised or len(f) < 3 or not is_latin(f):
+                continue
+            if f in self.doc.lower_words or cons.count(f) > 0:
+                continue
+            if any(w.rank in ("canonical", "variant") and w.role != "given" for w in self.index.readings(f)):
+                continue  # a name the gazetteer knows ('Vidal' of 'Cape Vidal' is only part of one)
+            before, after = self._context(i, -1), self._context(i, 1)
+            options = cons.slots.get((before, after)) if before and after else None
+            both_sides = options is not None
+            if options is None and after and self._is_unmatched_name(i, -1):
+                options = cons.after_name.get(after)
+            if options is None and before and self._is_unmatched_name(i, 1):
+                options = cons.before_name.get(before)
+            if not options:
+                continue
+            close = [(len(srcs), g) for g, srcs in options.items() if _aligned_variant(f, g)]
+            if not close:
+                continue
+            close.sort(key=lambda t: (-t[0], OSA.distance(f, t[1]), t[1]))
+            n, g = close[0]
+            if len(close) > 1 and close[1][0] == n:
+                continue  # two forms as likely: not ours to choose
+            if n < max(len(srcs) for srcs in options.values()):
+                continue  # the other outlets mostly print something else there
+            c = closeness(f, g)
+            if f in self.common and not (both_sides and c.edits == 1):
+                continue  # an English word ('Will', 'Mark') needs the whole context and one edit
+            if n == 1 and not (both_sides and self._one_outlet_settles(f, g, next(iter(options[g])))):
+                continue  # one outlet against this one: which of the two is damaged?
+            if n == 1 and self.index.is_known(f):
+                continue
+            self._add_aligned(i, g, n, before, after, both_sides, c)
+
+    def _context(self, i: int, step: int) -> str:
+        """The word beside token ``i`` as :func:`_neighbour` gives it, read as corrected when this
+        pass has corrected it ('Vahka, Lusanha Vahka' is read 'Vaka, Lusanha Vaka')."""
+        fix = self.fixes.get(i + step)
+        if fix is not None and _neighbour(self.doc, i, step) == self.doc.tokens[i + step].folded:
+            return fold(fix.replacement)
+        return _neighbour(self.doc, i, step)
+
+    def _is_unmatched_name(self, i: int, step: int) -> bool:
+        """Is the word beside token ``i`` the other half of a name that no other outlet writes
+        (the damaged neighbour of a damaged word)?"""
+        j = i + step
+        return (
+            _is_name_beside(self.doc, i, step)
+            and self.consensus.count(self.doc.tokens[j].folded) == 0
+        )
+
+    def _uses(self, g: str) -> bool:
+        return any(t.folded == g and t.is_capitalised for t in self.doc.tokens)
+
+    def _one_outlet_settles(self, f: str, g: str, source: str) -> bool:
+        """When a single other outlet prints this place, which of the two copies is damaged?
+        Theirs is trusted when this article also writes their form elsewhere; when their form is
+        a word or name of the English dictionary and this one is not (damage rarely makes a
+        real word); or when this copy has names that the other copies agree to spell otherwise
+        and theirs has none (machine translation and careless typing mangle many names of one
+        copy)."""
+        if self._uses(g):
+            return True
+        words = dictionary_words()
+        if g in words and f not in words:
+            return True
+        return self._damage_count(None) >= 2 and self._damage_count(source) == 0
+
+    def _damage_count(self, source: str | None) -> int:
+        """How many names of a copy (this one for None) no other copy writes, while at least two
+        other copies agree on a close form ('Berglumd' where two write 'Berglund')."""
+        if source in self.damage:
+            return self.damage[source]
+        own = frozenset(
+            t.folded
+            for t in self.doc.tokens
+            if t.is_capitalised and is_latin(t.folded) and not looks_mojibake(t.surface)
+        )
+        copies: dict[str | None, frozenset[str]] = {None: own}
+        copies.update(self.consensus.forms)
+        support: Counter[str] = Counter()
+        for key, forms in copies.items():
+            if key != source:
+                support.update(forms)
+        agreed = [g for g, n in support.items() if n >= 2 and len(g) >= 4]
+        count = 0
+        for f in copies.get(source, frozenset()):
+            if len(f) < 4 or f in self.common or support[f] > 0:
+                continue
+            if any(abs(len(g) - len(f)) <= 2 and _aligned_variant(f, g) for g in agreed):
+                count += 1
+        self.damage[source] = count
+        return count
+
+    def _add_aligned(
+        self, i: int, g: str, n: int, before: str, after: str, both_sides: bool, c: Closeness
+    ) -> None:
+        cons = self.consensus
+        tok = self.doc.tokens[i]
+        target = cons.surface.get(g, g)
+        shown = [target]
+        if before and before != _PARAGRAPH_EDGE and (both_sides or not self._is_unmatched_name(i, -1)):
+            shown.insert(0, _surface_of(self.doc, before))
+        if after and after != _PARAGRAPH_EDGE and (both_sides or not self._is_unmatched_name(i, 1)):
+            shown.append(_surface_of(self.doc, after))
+        noun = "outlet" if cons.n_sources == 1 else "outlets"
+        fact = f"{n} of {cons.n_sources} other {noun} in this story write '{' '.join(shown)}' here"
+        entity = next((w.entity for w in self.index.readings(g) if w.role != "given"), None)
+        about = f" — {_describe(entity)}" if entity is not None else ""
+        explanation = f"{fact}; '{tok.surface}' {_how_close(c)} '{target}'{about}."
+        confidence = min(0.9, 0.65 + 0.25 * n / max(cons.n_sources, 1))
+        res = _Resolution(target, entity, confidence, explanation, (fact, _distance_fact(c, target)))
+        self.resolved_forms.setdefault(tok.folded, res)
+        self._add(i, res)
+
+    def _propagate(self) -> None:
+        """A form resolved in one place is the same name elsewhere in the article ('Ines Bicl' and
+        then 'Bicl said'); an English word at the start of a sentence may be just that word."""
+        for i, tok in enumerate(self.doc.tokens):
+            res = self.resolved_forms.get(tok.folded)
+            if res is None or i in self.fixes or not tok.is_capitalised:
+                continue
+            if tok.folded in self.common and tok.is_sentence_start:
+                continue
+            self._add(i, res)
+
     # ------------------------------------------------------------------ within the article
 
     def _match_document_variants(self) -> None:
@@ -504,6 +682,55 @@ class _Matcher:
                     self._add(i, res2)
             anchors.update(added)
 
+    def _match_majority_forms(self) -> None:
+        """A name the article spells one way several times and once another way: the rare form
+        follows the article when it is no word or name of the dictionary or the gazetteer, no
+        other outlet writes it (and they write the frequent one), it stands outside quotations,
+        is no other transliteration of the frequent form, and is one slip from it, or two in a
+        longer name that keep its first letter and sound ('Bergluhnt' where the article writes
+        'Berglund' throughout)."""
+        tokens = self.doc.tokens
+        uses: Counter[str] = Counter(t.folded for t in tokens if t.is_capitalised and is_latin(t.folded))
+        # With other copies of the story, the frequent form must be one of theirs too: a copy
+        # may mangle a name consistently ('Berglumnd' twice) and another name once.
+        frequent = [
+            g for g, n in uses.items()
+            if n >= _MAJORITY_USES and len(g) >= 4 and g not in self.doc.lower_words
+            and (self.consensus.n_sources == 0 or self.consensus.count(g) > 0)
+        ]
+        if not frequent:
+            return
+        words = dictionary_words()
+        for i, tok in enumerate(tokens):
+            f = tok.folded
+            if i in self.fixes or uses.get(f) != 1 or tok.is_quoted:
+                continue  # a quotation may spell a name its own way
+            if not self._is_candidate(tok, strict=True):
+                continue
+            if f in words or self.index.readings(f) or self.consensus.count(f) > 0:
+                continue
+            if any(c in _APOSTROPHES for c in tok.surface):
+                continue  # a name styled with apostrophes ('Ke’Alo') is spelled on purpose
+            close: list[tuple[str, Closeness]] = []
+            for g in frequent:
+                if abs(len(g) - len(f)) > 2 or g in (f + "s", f + "es") or f in (g + "s", g + "es"):
+                    continue
+                if skeleton(f) == skeleton(g):
+                    continue  # another transliteration ('Zelenskyy' / 'Zelensky'), no slip
+                c = closeness(f, g)
+                short = min(len(f), len(g))
+                if (c.edits == 1 and short >= 5) or (
+                    c.edits == 2 and short >= 6 and c.sounds_alike and f[0] == g[0]
+                ):
+                    close.append((g, c))
+            if len(close) != 1:
+                continue  # none, or two names of the article it might be: not ours to choose
+            g, c = close[0]
+            target = _surface_of(self.doc, g)
+            fact = f"this article writes '{target}' {uses[g]} times"
+            explanation = f"'{tok.surface}' {_how_close(c)} '{target}', and {fact}."
+            self._add(i, _Resolution(target, None, 0.6, explanation, (fact, _distance_fact(c, target))))
+
     def _closest_anchor(self, f: str, anchors: dict[str, _Resolution]) -> tuple[str, _Resolution] | None:
         best: tuple[int, str] | None = None
         targets: set[str] = set()
@@ -545,6 +772,7 @@ def _build_consensus(context: PassContext) -> _Consensus:
     cons = _Consensus()
     per_source: dict[str, set[str]] = {}
     pairs: dict[str, dict[str, set[str]]] = {}
+    placed: dict[str, set[tuple[str, str, str, bool, bool]]] = {}
     surfaces: dict[str, Counter[str]] = {}
     for sib in context.siblings[:_MAX_SIBLINGS]:
         source = sib.source or f"#{sib.article_id}"
@@ -556,7 +784,7 @@ def _build_consensus(context: PassContext) -> _Consensus:
         for tok in doc.tokens:
             if debris and any(a <= tok.end and tok.start <= b for a, b in debris):
                 continue  # 'CharitÃ' of a mangled 'Charité' is no outlet's spelling
-            if tok.is_capitalised and is_latin(tok.folded):
+            if tok.is_capitalised and is_latin(tok.folded) and not looks_mojibake(tok.surface):
                 seen.add(tok.folded)
                 surfaces.setdefault(tok.folded, Counter())[tok.surface] += 1
         for span in doc.spans:
@@ -564,13 +792,85 @@ def _build_consensus(context: PassContext) -> _Consensus:
                 a, b = doc.tokens[span.tokens[-2]], doc.tokens[span.tokens[-1]]
                 if doc.text[a.end : b.start] in (" ", "\u00a0") and len(a.surface) > 1:
                     pairs.setdefault(b.folded, {}).setdefault(a.folded, set()).add(source)
+        placed.setdefault(source, set()).update(_placements(sib.text, debris))
+    for source, places in placed.items():
+        for before, form, after, name_before, name_after in places:
+            if before and after:
+                cons.slots.setdefault((before, after), {}).setdefault(form, set()).add(source)
+            if name_before and after:
+                cons.after_name.setdefault(after, {}).setdefault(form, set()).add(source)
+            if name_after and before:
+                cons.before_name.setdefault(before, {}).setdefault(form, set()).add(source)
+    cons.forms = {source: frozenset(forms) for source, forms in per_source.items()}
     cons.n_sources = len(per_source)
     for forms in per_source.values():
         cons.support.update(forms)
     cons.surface = {f: c.most_common(1)[0][0] for f, c in surfaces.items()}
     cons.givens = {s: Counter({g: len(srcs) for g, srcs in gs.items()}) for s, gs in pairs.items()}
+    cons.given_sources = pairs
     cons.targets = sorted(f for f, n in cons.support.items() if n >= 2 and len(f) >= 3)
     return cons
+
+
+@lru_cache(maxsize=64)
+def _placements(
+    text: str, debris: tuple[tuple[int, int], ...]
+) -> frozenset[tuple[str, str, str, bool, bool]]:
+    """(word before, capitalised form, word after, before is capitalised, after is capitalised)
+    for each capitalised word of a sibling."""
+    doc = _analyse_sibling(text)
+    out: set[tuple[str, str, str, bool, bool]] = set()
+    for i, tok in enumerate(doc.tokens):
+        if not tok.is_capitalised or not is_latin(tok.folded) or looks_mojibake(tok.surface):
+            continue
+        if debris and any(a <= tok.end and tok.start <= b for a, b in debris):
+            continue
+        before, after = _neighbour(doc, i, -1), _neighbour(doc, i, 1)
+        out.add((before, tok.folded, after, _is_name_beside(doc, i, -1), _is_name_beside(doc, i, 1)))
+    return frozenset(out)
+
+
+def _neighbour(doc: Document, i: int, step: int) -> str:
+    """The folded word beside token ``i`` (``step`` -1 before, 1 after) as a context: a paragraph
+    edge is "¶"; across more than a little punctuation there is no context ("")."""
+    j = i + step
+    if j < 0 or j >= len(doc.tokens):
+        return _PARAGRAPH_EDGE
+    a, b = (doc.tokens[j], doc.tokens[i]) if step < 0 else (doc.tokens[i], doc.tokens[j])
+    gap = _POSSESSIVE_GAP.sub("", doc.text[a.end : b.start])
+    if "\n" in gap:
+        return _PARAGRAPH_EDGE
+    if len(gap) > _MAX_CONTEXT_GAP or any(c.isalnum() for c in gap):
+        return ""
+    return doc.tokens[j].folded
+
+
+def _is_name_beside(doc: Document, i: int, step: int) -> bool:
+    """Is the word beside token ``i`` the other half of a name (a capitalised word one space
+    away)?"""
+    j = i + step
+    if j < 0 or j >= len(doc.tokens):
+        return False
+    a, b = (doc.tokens[j], doc.tokens[i]) if step < 0 else (doc.tokens[i], doc.tokens[j])
+    return doc.tokens[j].is_capitalised and doc.text[a.end : b.start] in (" ", "\u00a0", "-")
+
+
+def _aligned_variant(f: str, g: str) -> bool:
+    """Whether ``f`` may be a damaged ``g`` when another outlet prints ``g`` in the very place this
+    copy prints ``f``: one edit; two in a word of four letters or more that keeps the first letter
+    or sound ('Bicl' / 'Bidel', 'Fahlcns' / 'Falcons'); three that keep the whole sound ('Maaark'
+    / 'Mark'). Never a plural of the other's form ('Bidels')."""
+    if f == g or f in (g + "s", g + "es"):
+        return False
+    edits = int(OSA.distance(f, g))
+    short = min(len(f), len(g))
+    kf, kg = sound_key(f), sound_key(g)
+    if edits == 1:
+        return short >= 3
+    same_start = f[0] == g[0] or (bool(kf) and bool(kg) and kf[0] == kg[0])
+    if edits == 2:
+        return short >= 4 and same_start
+    return edits == 3 and short >= 4 and bool(kf) and kf == kg
 
 
 def _style_rule_spans(text: str, rules: tuple[StyleRule, ...]) -> list[tuple[int, int]]:
@@ -597,6 +897,8 @@ def _near_unanimous_variant(f: str, g: str, c: Closeness) -> bool:
     ``f`` and at least three in four write ``g``. Short names then count too: one edit that keeps
     the sound ('Munkk' / 'Munk'), or any single edit of a name of five letters or more, even of its
     first letter ('Hiuliani' / 'Giuliani')."""
+    if f in (g + "s", g + "es"):
+        return False  # "the Bidels": the family, not a slip
     if c.edits == 1 and min(len(f), len(g)) >= 5:
         return True
     return c.tier == 2 and (c.sounds_alike or c.edits == 1)

@@ -65,6 +65,11 @@ _SKELETON_RULES: tuple[tuple[str, str], ...] = (
     ("y", "i"),
 )
 _DOUBLE_RE = re.compile(r"(.)\1+")
+# A UTF-8 lead byte read as Windows-1252 or Latin-1 (Â-ô) followed by a continuation byte read so:
+# 'YÄ±lmaz' is 'Yılmaz' with its encoding mangled, not a spelling of anyone's name.
+_MOJIBAKE_PAIR = re.compile(
+    "[\u00c2-\u00f4][€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8dŽ\x8f\x90‘’“”•–—˜™š›œ\x9džŸ\xa0-\xbf]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,24 @@ def name_words(surface: str) -> list[str]:
 
 def is_latin(folded: str) -> bool:
     return folded.isascii() and folded.isalpha()
+
+
+def looks_mojibake(surface: str) -> bool:
+    """Does this word carry encoding debris ('YÄ±lmaz')? Such a word is the encoding pass's."""
+    return _MOJIBAKE_PAIR.search(surface) is not None
+
+
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Every word (and name) of the frequency dictionary symspellpy ships, lower case."""
+    try:
+        import symspellpy
+
+        path = Path(symspellpy.__file__).with_name("frequency_dictionary_en_82_765.txt")
+        with path.open(encoding="utf-8") as fh:
+            return frozenset(line.partition(" ")[0] for line in fh if line.strip())
+    except (ImportError, OSError):
+        return frozenset()
 
 
 @lru_cache(maxsize=1)

@@ -262,6 +262,152 @@ def test_names_unknown_to_everyone_are_left_alone() -> None:
     assert fixes(text) == []
 
 
+# ---------------------------------------------------------------------- the same place
+
+PLACE_STORY = _story(
+    "Coach Maren Dahl said the Bergen Falcons player tested positive. Ines Bidel and her son,"
+    " Tomas Bidel, were told. Bidel said later that retired general Oskar Lindqvist was on stage."
+    " Mele Vaka, Losana Vaka, and others came. Fans of Halden’s Game were there.",
+    "Coach Maren Dahl said the Bergen Falcons player tested positive. Ines Bidel and her son,"
+    " Tomas Bidel, were told. Retired general Oskar Lindqvist was on stage, and Bidel said"
+    " little. Mele Vaka, Losana Vaka, and others came. Fans of Halden’s Game were there.",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the other outlets print the same words around another form: two edits suffice
+        ("Coach Maren Dahl said the Bergen Falcnos player tested positive.", [("Falcnos", "Falcons")]),
+        # a short name, and the same form elsewhere in the article follows it
+        (
+            "Ines Bicl and her son, Tomas Bicl, were told. Bicl said later that it was fine.",
+            [("Bicl", "Bidel"), ("Bicl", "Bidel"), ("Bicl", "Bidel")],
+        ),
+        # both halves of a name damaged: each is read beside the other half
+        (
+            "Retired general Oksar Lindvqistt was on stage.",
+            [("Oksar", "Oskar"), ("Lindvqistt", "Lindqvist")],
+        ),
+        # a neighbour corrected first makes the place recognisable
+        (
+            "Mele Vahka, Lusanha Vahka, and others came.",
+            [("Vahka", "Vaka"), ("Lusanha", "Losana"), ("Vahka", "Vaka")],
+        ),
+        # a possessive ending is no gap between the words
+        ("Fans of Hadlenn’s Game were there.", [("Hadlenn", "Halden")]),
+        # a plural of the name is no damage
+        ("Ines Bidels and her son, Tomas Bidel, were told.", []),
+    ],
+)
+def test_the_other_outlets_words_around_a_name_recognise_it(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert fixes(text, PassContext(source="own", siblings=PLACE_STORY)) == expected
+
+
+def test_the_same_place_names_the_evidence() -> None:
+    text = "Ines Bicl and her son were told."
+    [s] = entities.run(text, PassContext(source="own", siblings=PLACE_STORY))
+    assert s.explanation == (
+        "2 of 2 other outlets in this story write 'Ines Bidel and' here; 'Bicl' is 2 edits from 'Bidel'."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "sibling", "expected"),
+    [
+        # one outlet against this copy: nothing tells which of the two is damaged
+        ("Expert Linnea Hovede said so.", "Expert Linnea Hovde said so.", []),
+        # ... unless this article also writes the other outlet's form
+        (
+            "Expert Linnea Hovede said so. Hovde left.",
+            "Expert Linnea Hovde said so.",
+            [("Hovede", "Hovde")],
+        ),
+        # ... or theirs is a name of the dictionary and this one is not (damage seldom makes one)
+        ("General Anna Morhan was there.", "General Anna Morgan was there.", [("Morhan", "Morgan")]),
+        ("General Anna Morgan was there.", "General Anna Morhan was there.", []),
+        ("In 1984 Carolline Vesterby ran.", "In 1984 Caroline Vesterby ran.", [("Carolline", "Caroline")]),
+        # one side of the place only, and one outlet: another person with a similar name
+        ("President Aleksandar Novak spoke.", "Her president, Alexander Berg, spoke.", []),
+    ],
+)
+def test_a_single_other_outlet_needs_more_evidence(
+    text: str, sibling: str, expected: list[tuple[str, str]]
+) -> None:
+    siblings = _story(sibling, "Nobody else mentioned it.")
+    assert fixes(text, PassContext(source="own", siblings=siblings)) == expected
+
+
+def test_a_copy_with_damaged_names_yields_to_a_clean_one() -> None:
+    # two outlets agree against this copy on two names, so it is the damaged one; where only one
+    # of them prints a third name, that outlet settles it
+    clean = "Mayor Anja Berglund met Sven Oddvik. Later Kari Vestbø said it was over."
+    partial = "Mayor Anja Berglund met Sven Oddvik."
+    text = "Mayor Anja Berglumd met Sven Odvvik. Later Kari Vestbo0 said it was over."
+    text = text.replace("Vestbo0", "Vesbtø")
+    siblings = _story(clean, partial)
+    assert fixes(text, PassContext(source="own", siblings=siblings)) == [
+        ("Berglumd", "Berglund"),
+        ("Odvvik", "Oddvik"),
+        ("Vesbtø", "Vestbø"),
+    ]
+    # the clean copy is never pulled towards the damaged one
+    assert fixes(clean, PassContext(source="own", siblings=_story(text, partial))) == []
+
+
+def test_encoding_debris_is_no_name_spelling() -> None:
+    siblings = _story(*["Minister Mehmet Yılmaz spoke."] * 2)
+    assert fixes("Minister Mehmet YÄ±lmaz spoke.", PassContext(source="own", siblings=siblings)) == []
+
+
+def test_a_word_known_only_inside_a_longer_name_yields_to_the_story() -> None:
+    gazetteer = GazetteerSnapshot(entities=(Entity(1, "Cape Vidal", "place", "cape in South Africa"),))
+    siblings = _story(*["The death of Ana Vidala in the storm."] * 2)
+    text = "The death of Ana Vidal in the storm."
+    assert fixes(text, PassContext(gazetteer=gazetteer, source="own", siblings=siblings)) == [
+        ("Vidal", "Vidala")
+    ]
+
+
+# ---------------------------------------------------------------------- within the article
+
+MAJORITY = (
+    "Lawyer Anja Berglund was convicted. Berglund denied it, and Berglund will appeal."
+    " The court said Berglnd owed money."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (MAJORITY, [("Berglnd", "Berglund")]),
+        # two slips that keep the sound of a longer name
+        (MAJORITY.replace("Berglnd", "Bergluhnt"), [("Bergluhnt", "Berglund")]),
+        # a slip in one letter of a name the article writes twice
+        ("Okafor spoke. Later Okafor left, and Okfaor returned.", [("Okfaor", "Okafor")]),
+        # inside a quotation a name may be spelled its own way
+        ("Okafor spoke. Later Okafor left. “Okfaor was wrong,” she said.", []),
+        # another transliteration, a name of the dictionary, a short name two letters off
+        ("Zelensky spoke. Zelensky left. Zelenskyy returned.", []),
+        ("Hansen spoke. Hansen left. Hanson returned.", []),
+        ("Kaira spoke. Kaira left. Kiarra returned.", []),
+    ],
+)
+def test_a_name_the_article_spells_one_way_several_times(text: str, expected: list[tuple[str, str]]) -> None:
+    assert fixes(text, PassContext()) == expected
+
+
+def test_the_majority_form_must_be_the_other_outlets_form_too() -> None:
+    text = "Lawyer Anja Berglumnd was convicted. Berglumnd denied it. Later Berglumd appealed."
+    assert fixes(text, PassContext()) == [("Berglumd", "Berglumnd")]
+    # the other outlets never write the frequent form: the copy may mangle a name consistently,
+    # so its frequent form is no evidence for the rare one
+    siblings = _story(*["Lawyers met in court on Monday."] * 2)
+    assert fixes(text, PassContext(source="own", siblings=siblings)) == []
+
+
 def test_applying_the_suggestions_gives_the_intended_text() -> None:
     text = "Volodimir Zelanski's aides met Mr Ramaposa. Zelansky left Kiev."
     found = entities.run(text, CONTEXT)
@@ -312,6 +458,10 @@ FRAGMENTS = [
     "Alexander Stub",
     "-",
     "’s",
+    "Bergen Falcons player",
+    "Bergen Fahlcns player",
+    "Ines Bicl and",
+    "YÄ±lmaz",
 ]
 
 
