@@ -14,9 +14,9 @@ clearly the best. Left alone:
   -ness, un-, re-, non-...), British and American spellings (-ise/-ize, -our/-or, -tre/-ter,
   -ogue/-og, -ence/-ense, -mme, -lled/-led, sc/sk, ae/oe, ph/f...) and closed compounds of two
   dictionary words ("livestream"). Those analyses follow English: a consonant doubles only after
-  a single vowel and before a vowel ending ("stopped", never "symptomms" or "bankss"); a British
-  form of a common word would be in the British-leaning dictionary ("haeart" is no British
-  "heart"); a split that is one letter from a commoner word is a slip ("excellint").
+  a single vowel and before a vowel ending ("stopped", never "problemms" or "schoolss"); a British
+  form of a common word would be in the British-leaning dictionary ("poeople" is no British
+  "people"); a split that is one letter from a commoner word is a slip ("governmint").
 
 A candidate must keep the word's first and last letters (or swap two neighbours), be one edit
 away and several times more frequent than any rival, or two edits away from a long word with a far
@@ -24,8 +24,8 @@ larger margin; the confidence grows with that margin. Two words run together ("n
 when the bigram dictionary knows the pair well. A hyphenated compound that English does not know
 ("Nav-Nazi") is corrected when other outlets of the story write it with one part a letter or two
 different ("neo-Nazi"); this is why the pass uses siblings. The story also settles a word the
-dictionary lacks but explains ("laved" as lave + -d) when the other outlets write a dictionary
-word a letter or two away between the same two words ("had lived in"). Inside a direct quotation the
+dictionary lacks but explains ("moted" as mote + -d) when the other outlets write a dictionary
+word a letter or two away between the same two words ("had voted for"). Inside a direct quotation the
 confidence is lowered and the explanation says so. Pairs editors rejected (``context.suppressed``)
 are never proposed again.
 
@@ -57,7 +57,7 @@ from corrections.passes.base import (
 from corrections.passes.house_style import find_quoted_spans
 
 NAME = "spelling"
-VERSION = "5"  # 5: false analyses (bankss, haeart, excellint) no longer hide slips; story contexts
+VERSION = "5"  # 5: false analyses no longer hide slips; the story questions derived words
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
 
@@ -212,8 +212,8 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
         if word.text in story.words:
             continue  # the other outlets write it too: a term or a name, not a slip
         # A word the dictionary lacks but explains (an ending, a prefix, a compound, a British or
-        # American spelling) is only questioned on the story's evidence: 'laved' may be lave + -d,
-        # but where every other outlet writes 'had lived in', it is a slip. That evidence also
+        # American spelling) is only questioned on the story's evidence: 'moted' may be mote + -d,
+        # but where every other outlet writes 'had voted for', it is a slip. That evidence also
         # outweighs the signs of a Latin name or a foreign phrase (which the other outlets would
         # print as well): slips come in clusters in a badly typed or translated copy.
         derived = is_known_word(word.text)
@@ -492,9 +492,9 @@ def _is_species_epithet(text: str, words: list[_Word], i: int) -> bool:
     genus = words[i - 1]
     between = text[genus.end : words[i].start]
     if genus.text.isupper() and len(genus.text) > 1:
-        return False  # "EU flagis": an acronym, not a genus
+        return False  # "UN forcis": an acronym, not a genus
     if load_dictionary().counts.get(genus.text.lower(), 0) >= _MIN_COUNT_NOT_GENUS:
-        return False  # "The subpeona": a sentence's first word, not a genus
+        return False  # "The camerra": a sentence's first word, not a genus
     return genus.text[:1].isupper() and between.strip() in ("", ".")
 
 
@@ -546,11 +546,11 @@ def _is_base(word: str, counts: dict[str, int], compounds: bool = True) -> bool:
 
 def _is_variant_of_known(variant: tuple[str, bool], counts: dict[str, int]) -> bool:
     """Whether the other spelling of a word (from :func:`_spellings`) is a dictionary word or an
-    inflection of one. A variant is never read as a closed compound ('symptommems').
+    inflection of one. A variant is never read as a closed compound ('problemmems').
 
     The dictionary is British-leaning: it lacks many American spellings (neighbor, pediatric) but
     holds the British spelling of every common word. So a British-looking form whose American
-    spelling is common ('haeart' / heart, 'opoerated' / operated, 'ouriginally' / originally) is
+    spelling is common ('poeople' / people, 'soeveral' / several, 'commounity' / community) is
     not a British spelling at all: if it were, the dictionary would hold it. A form that changes
     a British spelling to American counts only when the American word is rarer than that."""
     form, to_american = variant
@@ -580,7 +580,7 @@ def _stems(word: str, counts: dict[str, int]) -> list[str]:
         if replacement == "" and suffix[0] == "e" and stem.endswith("e"):
             continue  # "includeed" is not include + -ed: English drops the stem's e ("included")
         if suffix == "s" and stem.endswith("s"):
-            continue  # "bankss" is not banks + -s: a word ending in s takes "-es"
+            continue  # "schoolss" is not schools + -s: a word ending in s takes "-es"
         if (
             replacement == ""
             and suffix[0] in "aeiou"
@@ -601,7 +601,7 @@ def _stems(word: str, counts: dict[str, int]) -> list[str]:
 def _doubles_final_consonant(stem: str) -> bool:
     """English doubles a final consonant before a vowel ending only after a single vowel
     ("stop" -> "stopped", "equip" -> "equipped"), never after a consonant or two vowels, and never
-    before a consonant ending: "warnning" and "symptomms" are slips, not inflections."""
+    before a consonant ending: "factorrs" and "problemms" are slips, not inflections."""
     if len(stem) < 3 or stem[-2] not in "aeiou":
         return False
     return stem[-3] not in "aeiou" or stem[-4:-2] == "qu"
@@ -642,8 +642,8 @@ def _is_compound(word: str, counts: dict[str, int]) -> bool:
     have four letters or more and the second is not an ending ('publically' is not public+ally).
 
     A split is no compound when a single dictionary word one letter away (inside the word, as
-    typing slips are) is more common than the rarer part: 'excellint' is excellent, not excel +
-    lint; 'reelease' is release. Real closed compounds (lockdown, pushback, fursuit) are no slip
+    typing slips are) is more common than the rarer part: 'governmint' is government, not
+    govern + mint; 'developmont' is development. Real closed compounds (lockdown, pushback, fursuit) are no slip
     of a common word."""
     for cut in range(_MIN_COMPOUND_PART, len(word) - _MIN_COMPOUND_PART + 1):
         left, right = word[:cut], word[cut:]

@@ -197,10 +197,9 @@ def test_dictionary_loads_once_and_quickly() -> None:
     ("text", "expected"),
     [
         # a letter doubled where English never doubles: before a plural s, after two letters
-        ("They camped on the bankss of the river.", [("bankss", "banks")]),
-        ("Patients showed symptomms on Monday.", [("symptomms", "symptoms")]),
-        ("The plantss were closed.", [("plantss", "plants")]),
-        ("A warnning was issued.", [("warnning", "warning")]),
+        ("The officers visited the schoolss of the town.", [("schoolss", "schools")]),
+        ("Patients reported problemms on Monday.", [("problemms", "problems")]),
+        ("Two factorrs were cited.", [("factorrs", "factors")]),
     ],
 )
 def test_doubled_letters_that_are_no_inflection_are_corrected(
@@ -213,12 +212,12 @@ def test_doubled_letters_that_are_no_inflection_are_corrected(
     ("text", "expected"),
     [
         # a British-looking digraph in a common word whose British spelling would be listed
-        ("She had open haeart surgery.", [("haeart", "heart")]),
-        ("A bus opoerated by the city crashed.", [("opoerated", "operated")]),
-        ("The plan was ouriginally approved.", [("ouriginally", "originally")]),
+        ("Several poeople were hurt.", [("poeople", "people")]),
+        ("They met soeveral times.", [("soeveral", "several")]),
+        ("The commounity centre opened.", [("commounity", "community")]),
         # a split into two words that is really a slip of one common word
-        ("He was an excellint neighbour.", [("excellint", "excellent")]),
-        ("The reelease date was set.", [("reelease", "release")]),
+        ("The governmint said so.", [("governmint", "government")]),
+        ("The developmont plan failed.", [("developmont", "development")]),
     ],
 )
 def test_false_analyses_do_not_hide_slips(text: str, expected: list[tuple[str, str]]) -> None:
@@ -241,10 +240,10 @@ def test_real_inflections_variants_and_compounds_stay_known(word: str) -> None:
 DERIVED_STORY = tuple(
     SiblingText(article_id=i, source=f"outlet-{i}", text=t)
     for i, t in enumerate([
-        "Fitisemanu had lived in Utah for years. He was elected in May.\n"
-        "Rescuers reached the scene.\nThe flags and \"total of 12\" were seen.",
-        "Fitisemanu had lived in Utah since 2000. He was elected in May and travelled to Rome.\n"
-        "Rescuers reached the scene.",
+        "They had voted for it. He was elected in May.\nRescuers reached the town.\n"
+        'Fans held a "pair of flags" there. UN forces and police came.',
+        "They had voted for it in May. He was elected in May and travelled to Rome.\n"
+        "Rescuers reached the town.\nUN forces and police came.",
     ])
 )
 
@@ -252,17 +251,17 @@ DERIVED_STORY = tuple(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # 'laved' could be lave + -d, but both other outlets write 'had lived in'
-        ("Fitisemanu had laved in Utah for years.", [("laved", "lived")]),
+        # 'moted' could be mote + -d, but both other outlets write 'had voted for'
+        ("They had moted for it.", [("moted", "voted")]),
         # another form of the same word, or another spelling of it, is no slip
         ("He was reelected in May.", []),
         ("He was elected in May and traveled to Rome.", []),
         # a short word at the end of a paragraph, the paragraph edge as its context
-        ("Rescuers reached the scne.\nThey left.", [("scne", "scene")]),
+        ("Rescuers reached the towm.\nThey left.", [("towm", "town")]),
         # curly and straight quotation marks are the same context
-        ("The flags and “tota of 12” were seen.", [("tota", "total")]),
-        # a capitalised first word is no genus: 'subpeona' is no species epithet
-        ("The flagis and “total of 12” were seen.", [("flagis", "flags")]),
+        ("Fans held a “piar of flags” there.", [("piar", "pair")]),
+        # an acronym is no genus: 'forcis' is no species epithet
+        ("UN forcis and police came.", [("forcis", "forces")]),
     ],
 )
 def test_the_story_questions_words_the_dictionary_only_explains(
@@ -272,16 +271,16 @@ def test_the_story_questions_words_the_dictionary_only_explains(
 
 
 def test_a_capitalised_common_word_is_no_genus() -> None:
-    assert pairs("The subpeona was issued on Monday.") == [("subpeona", "subpoena")]
+    assert pairs("The camerra was broken on Monday.") == [("camerra", "camera")]
     assert pairs("The corals Porites cylindrica and P. cyclindrica were studied.") == []
 
 
 def test_the_story_outweighs_signs_of_another_language() -> None:
-    sibling = "He prepared for a photo with the other fans."
+    sibling = "He waited for a train with the other fans."
     story = (SiblingText(article_id=1, source="a", text=sibling),)
-    text = "He prepaered for a pohoto with the othr fans."
-    assert ("pohoto", "photo") not in pairs(text)  # unknown words around: maybe another language
-    assert ("pohoto", "photo") in pairs(text, PassContext(source="own", siblings=story))
+    text = "He waeted for a treain with the othr fans."
+    assert ("treain", "train") not in pairs(text)  # unknown words around: maybe another language
+    assert ("treain", "train") in pairs(text, PassContext(source="own", siblings=story))
 
 
 FRAGMENTS = st.sampled_from(
