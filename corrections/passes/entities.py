@@ -68,7 +68,7 @@ from corrections.passes.names_text import (
 )
 
 NAME = "entities"
-VERSION = "7"  # 7: the same place in other copies; one-outlet evidence; within-article majority
+VERSION = "8"  # 8: an outlet writing the frequent form counts as one more use of it
 KINDS = ("entity",)
 USES_SIBLINGS = True
 
@@ -685,17 +685,18 @@ class _Matcher:
     def _match_majority_forms(self) -> None:
         """A name the article spells one way several times and once another way: the rare form
         follows the article when it is no word or name of the dictionary or the gazetteer, no
-        other outlet writes it (and they write the frequent one), it stands outside quotations,
-        is no other transliteration of the frequent form, and is one slip from it, or two in a
-        longer name that keep its first letter and sound ('Bergluhnt' where the article writes
-        'Berglund' throughout)."""
+        other outlet writes it (and they write the frequent one, each of them counting as one
+        more use), it stands outside quotations, is no other transliteration of the frequent
+        form, and is one slip from it, or two in a longer name that keep its first letter and
+        sound ('Bergluhnt' where the article writes 'Berglund' throughout)."""
         tokens = self.doc.tokens
         uses: Counter[str] = Counter(t.folded for t in tokens if t.is_capitalised and is_latin(t.folded))
         # With other copies of the story, the frequent form must be one of theirs too: a copy
         # may mangle a name consistently ('Berglumnd' twice) and another name once.
+        # An outlet that writes the form counts as one more use.
         frequent = [
             g for g, n in uses.items()
-            if n >= _MAJORITY_USES and len(g) >= 4 and g not in self.doc.lower_words
+            if n + self.consensus.count(g) >= _MAJORITY_USES and len(g) >= 4 and g not in self.doc.lower_words
             and (self.consensus.n_sources == 0 or self.consensus.count(g) > 0)
         ]
         if not frequent:
@@ -727,7 +728,11 @@ class _Matcher:
                 continue  # none, or two names of the article it might be: not ours to choose
             g, c = close[0]
             target = _surface_of(self.doc, g)
-            fact = f"this article writes '{target}' {uses[g]} times"
+            times = "once" if uses[g] == 1 else f"{uses[g]} times"
+            fact = f"this article writes '{target}' {times}"
+            outlets = self.consensus.count(g)
+            if outlets:
+                fact += f", as {outlets} of {self.consensus.n_sources} other outlets in this story do"
             explanation = f"'{tok.surface}' {_how_close(c)} '{target}', and {fact}."
             self._add(i, _Resolution(target, None, 0.6, explanation, (fact, _distance_fact(c, target))))
 

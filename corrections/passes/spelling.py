@@ -57,7 +57,7 @@ from corrections.passes.base import (
 from corrections.passes.house_style import find_quoted_spans
 
 NAME = "spelling"
-VERSION = "5"  # 5: false analyses no longer hide slips; the story questions derived words
+VERSION = "6"  # 6: a number is one token of a story context
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
 
@@ -287,13 +287,14 @@ _INLINE_SPACE = re.compile(r"[ \t\u00a0]+")
 
 
 _LINE_BREAK = "\u00b6"  # stands for a paragraph edge in a context key
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _QUOTE_FORMS = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
 
 
 def _context_key(text: str, left: _Word, right: _Word, before: bool) -> str:
     """The neighbour of a word as a context: the other word with what separates them (curly and
-    straight quotation marks alike, as outlets print either), or "" when more than a few
-    characters lie between. Across a line break the context is the paragraph edge with the
+    straight quotation marks alike, as outlets print either; any number as "0"), or "" when more
+    than a few characters lie between. Across a line break the context is the paragraph edge with the
     punctuation on the word's side of it ("scene." at the end of a paragraph)."""
     gap = text[left.end : right.start]
     if "\n" in gap:
@@ -302,6 +303,7 @@ def _context_key(text: str, left: _Word, right: _Word, before: bool) -> str:
         if len(side) > _MAX_GAP:
             return ""
         return f"{_LINE_BREAK}{side}" if before else f"{side}{_LINE_BREAK}"
+    gap = _NUMBER.sub("0", gap)  # "roughly 32,000 more": a number is one token of context
     if len(gap) > _MAX_GAP:
         return ""
     gap = _INLINE_SPACE.sub(" ", gap).translate(_QUOTE_FORMS)

@@ -399,6 +399,18 @@ def test_a_name_the_article_spells_one_way_several_times(text: str, expected: li
     assert fixes(text, PassContext()) == expected
 
 
+def test_an_outlet_writing_the_form_counts_as_one_more_use() -> None:
+    siblings = _story("Lawyer Anja Berglund was convicted.", "Lawyers met in court on Monday.")
+    text = "Lawyer Anja Berglund was convicted. Later the court said Berglnd owed money."
+    [s] = entities.run(text, PassContext(source="own", siblings=siblings))
+    assert (s.original, s.replacement) == ("Berglnd", "Berglund")
+    assert s.explanation == (
+        "'Berglnd' is 1 edit from and sounds like 'Berglund', and this article writes 'Berglund'"
+        " once, as 1 of 2 other outlets in this story do."
+    )
+    assert fixes(text, PassContext()) == []  # once in the article alone is no majority
+
+
 def test_the_majority_form_must_be_the_other_outlets_form_too() -> None:
     text = "Lawyer Anja Berglumnd was convicted. Berglumnd denied it. Later Berglumd appealed."
     assert fixes(text, PassContext()) == [("Berglumd", "Berglumnd")]

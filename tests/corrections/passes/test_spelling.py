@@ -243,7 +243,7 @@ DERIVED_STORY = tuple(
         "They had voted for it. He was elected in May.\nRescuers reached the town.\n"
         'Fans held a "pair of flags" there. UN forces and police came.',
         "They had voted for it in May. He was elected in May and travelled to Rome.\n"
-        "Rescuers reached the town.\nUN forces and police came.",
+        "Rescuers reached the town.\nUN forces and police came. It may cost nearly 3,500 more.",
     ])
 )
 
@@ -262,6 +262,8 @@ DERIVED_STORY = tuple(
         ("Fans held a “piar of flags” there.", [("piar", "pair")]),
         # an acronym is no genus: 'forcis' is no species epithet
         ("UN forcis and police came.", [("forcis", "forces")]),
+        # a number is one token of context, whatever its digits
+        ("It may cost nearl 3,000 more.", [("nearl", "nearly")]),
     ],
 )
 def test_the_story_questions_words_the_dictionary_only_explains(
