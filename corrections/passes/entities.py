@@ -20,6 +20,9 @@ Evidence, strongest first:
   resolved once is resolved everywhere, and a name the article writes several times one way
   outweighs a single slip of it that no dictionary, gazetteer or other outlet knows.
 
+A copy that shares few of this copy's names (under half of the shorter one's) is another story,
+whatever clustered it with this one, and no evidence either way.
+
 Frequent English words, sentence-initial and heading words need the rest of the name as evidence.
 Inside direct quotes the confidence is lowered and the explanation says so. Spans that a house-style
 rule covers ("Kiev") and words carrying encoding debris ("YÄ±lmaz") are left to those passes, and
@@ -68,7 +71,7 @@ from corrections.passes.names_text import (
 )
 
 NAME = "entities"
-VERSION = "8"  # 8: an outlet writing the frequent form counts as one more use of it
+VERSION = "9"  # 9: copies sharing few of this copy's names are other stories, no evidence
 KINDS = ("entity",)
 USES_SIBLINGS = True
 
@@ -78,6 +81,8 @@ _MAX_SIBLINGS = 40
 _QUOTE_NOTE = " It is inside a direct quote, so check it against the speaker's words."
 _PARAGRAPH_EDGE = "\u00b6"
 _APOSTROPHES = "'’ʼ"
+_MIN_NAMES_TO_COMPARE = 4  # fewer names than this tell nothing about which story a copy is
+_MIN_SHARED_NAMES = 0.5
 _MAJORITY_USES = 2  # an article spelling a name this often one way is evidence against a rare form
 _MAX_CONTEXT_GAP = 6  # characters between a word and its neighbour as a context: ", " or "[.]” "
 _POSSESSIVE_GAP = re.compile(r"^['’]s?(?!\w)")  # "Halden’s Game", "Jones’ book": no gap
@@ -131,7 +136,7 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
     if not doc.tokens:
         return []
     index = index_for(context.gazetteer)
-    consensus = _build_consensus(context)
+    consensus = _build_consensus(context, doc)
     matcher = _Matcher(doc, index, consensus)
     fixes = matcher.find()
     # House-style words are the house-style pass's; words running into mojibake ('Mahanâ' of
@@ -773,8 +778,11 @@ def _sibling_debris(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(mojibake_spans(text))
 
 
-def _build_consensus(context: PassContext) -> _Consensus:
+def _build_consensus(context: PassContext, doc: Document | None = None) -> _Consensus:
+    """What the other outlets' copies write. A copy that shares few of this copy's names is
+    another story, whatever put it beside this one, and no evidence about them."""
     cons = _Consensus()
+    own = _story_names(doc) if doc is not None else frozenset()
     per_source: dict[str, set[str]] = {}
     pairs: dict[str, dict[str, set[str]]] = {}
     placed: dict[str, set[tuple[str, str, str, bool, bool]]] = {}
@@ -783,19 +791,21 @@ def _build_consensus(context: PassContext) -> _Consensus:
         source = sib.source or f"#{sib.article_id}"
         if context.source and source == context.source:
             continue
-        doc = _analyse_sibling(sib.text)
+        sib_doc = _analyse_sibling(sib.text)
+        if len(own) >= _MIN_NAMES_TO_COMPARE and not _same_story(own, _story_names(sib_doc)):
+            continue
         debris = _sibling_debris(sib.text)
         seen = per_source.setdefault(source, set())
-        for tok in doc.tokens:
+        for tok in sib_doc.tokens:
             if debris and any(a <= tok.end and tok.start <= b for a, b in debris):
                 continue  # 'CharitÃ' of a mangled 'Charité' is no outlet's spelling
             if tok.is_capitalised and is_latin(tok.folded) and not looks_mojibake(tok.surface):
                 seen.add(tok.folded)
                 surfaces.setdefault(tok.folded, Counter())[tok.surface] += 1
-        for span in doc.spans:
+        for span in sib_doc.spans:
             if len(span.tokens) >= 2:
-                a, b = doc.tokens[span.tokens[-2]], doc.tokens[span.tokens[-1]]
-                if doc.text[a.end : b.start] in (" ", "\u00a0") and len(a.surface) > 1:
+                a, b = sib_doc.tokens[span.tokens[-2]], sib_doc.tokens[span.tokens[-1]]
+                if sib_doc.text[a.end : b.start] in (" ", "\u00a0") and len(a.surface) > 1:
                     pairs.setdefault(b.folded, {}).setdefault(a.folded, set()).add(source)
         placed.setdefault(source, set()).update(_placements(sib.text, debris))
     for source, places in placed.items():
@@ -815,6 +825,21 @@ def _build_consensus(context: PassContext) -> _Consensus:
     cons.given_sources = pairs
     cons.targets = sorted(f for f, n in cons.support.items() if n >= 2 and len(f) >= 3)
     return cons
+
+
+def _story_names(doc: Document) -> frozenset[str]:
+    """The names a copy uses: capitalised words of four letters or more, not first in a sentence."""
+    return frozenset(
+        t.folded
+        for t in doc.tokens
+        if t.is_capitalised and not t.is_sentence_start and len(t.folded) >= 4 and is_latin(t.folded)
+    )
+
+
+def _same_story(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Do two copies share most names (of the shorter one)? Copies of one story, even rewritten
+    by other outlets or damaged, share well over half; other stories of the day far fewer."""
+    return len(a & b) >= _MIN_SHARED_NAMES * min(len(a), len(b))
 
 
 @lru_cache(maxsize=64)

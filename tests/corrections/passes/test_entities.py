@@ -357,6 +357,22 @@ def test_a_copy_with_damaged_names_yields_to_a_clean_one() -> None:
     assert fixes(clean, PassContext(source="own", siblings=_story(text, partial))) == []
 
 
+def test_copies_of_other_stories_are_no_evidence() -> None:
+    # whatever put them beside this copy, copies that share few of its names are other stories:
+    # they neither support nor dilute the outlets that do print this story
+    story = ["Anja Berglund, the mayor of Oslo, met Sven Oddvik and Kari Vestbø on Monday."] * 2
+    others = [
+        "Premier Erna Solvik visited Bergen with Jonas Tore Stavang and Trine Skeie.",
+        "Coach Maren Dahl said the Bergen Falcons would play in Tromsø against Lyngby.",
+        "Bishop Helga Haugland opened the Stavanger library with Tor Eikeland.",
+    ]
+    text = "Mayor Anja Berglumd of Oslo met Sven Oddvik and Kari Vestbø on Monday."
+    siblings = _story(*story, *others)
+    assert fixes(text, PassContext(source="own", siblings=siblings)) == [("Berglumd", "Berglund")]
+    [s] = entities.run(text, PassContext(source="own", siblings=siblings))
+    assert s.explanation.startswith("2 of 2 other outlets in this story write 'Berglund'")
+
+
 def test_encoding_debris_is_no_name_spelling() -> None:
     siblings = _story(*["Minister Mehmet Yılmaz spoke."] * 2)
     assert fixes("Minister Mehmet YÄ±lmaz spoke.", PassContext(source="own", siblings=siblings)) == []
