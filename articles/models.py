@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -163,6 +163,10 @@ class Revision(models.Model):
         IngestRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="revisions"
     )
     ingest_index = models.PositiveIntegerField(null=True, blank=True)  # item index in a batch
+    # Stored, not computed per query: a search matching most articles must not re-parse every text.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("text", config="english"), output_field=SearchVectorField(), db_persist=True
+    )
 
     class Meta:
         ordering = ["article_id", "number"]
@@ -170,7 +174,7 @@ class Revision(models.Model):
             models.UniqueConstraint(fields=["article", "number"], name="revision_unique_article_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
         ]
-        indexes = [GinIndex(SearchVector("text", config="english"), name="revision_text_search_idx")]
+        indexes = [GinIndex(fields=["search_vector"], name="revision_search_vector_idx")]
 
     def __str__(self) -> str:
         return f"{self.article_id} r{self.number}"

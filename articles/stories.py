@@ -70,6 +70,11 @@ def estimate_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
+def signature_similarity(a: bytes | memoryview, b: bytes | memoryview) -> float:
+    """Estimated Jaccard similarity of two stored signatures."""
+    return estimate_similarity(np.frombuffer(bytes(a), dtype=np.uint64), np.frombuffer(bytes(b), dtype=np.uint64))
+
+
 def assign_story(article: Article, text: str) -> Story:
     """Put ``article`` in the story of its most similar recent article, or in a new story.
 

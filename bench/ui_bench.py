@@ -32,12 +32,6 @@ WORDS = ("minister summit talks ceasefire parliament election harbour council bu
          "markets police court trial vote reform health schools transport energy climate union strike").split()
 # What the queue's search needs (proposed in /work/notes/ui_requests.md); the expressions match the
 # SQL that django.contrib.postgres's SearchVector(..., config="english") generates.
-SEARCH_INDEXES = (
-    "CREATE INDEX revision_text_search_idx ON articles_revision "
-    "USING gin (to_tsvector('english'::regconfig, COALESCE(text, '')))",
-    "CREATE INDEX article_title_search_idx ON articles_article "
-    "USING gin (to_tsvector('english'::regconfig, COALESCE(title, '')))",
-)
 KINDS = ("spelling", "entity", "style", "punctuation", "whitespace", "grammar")
 
 
@@ -158,8 +152,6 @@ def main() -> None:
     parser.add_argument("--suggestions", type=int, default=200)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
-    parser.add_argument("--search-index", action="store_true",
-                        help="add the full-text GIN indexes proposed for the search (not in the migrations yet)")
     args = parser.parse_args()
 
     url, admin_url, name = scratch_url()
@@ -181,11 +173,6 @@ def main() -> None:
         migrated = time.perf_counter()
         load_queue_data(args.articles, rng)
         review_id = load_review_article(args.suggestions, rng)
-        if args.search_index:
-            with connection.cursor() as cursor:
-                for sql in SEARCH_INDEXES:
-                    cursor.execute(sql)
-                cursor.execute("ANALYZE")
         loaded = time.perf_counter()
 
         client = Client()
@@ -203,7 +190,7 @@ def main() -> None:
             "history_page": measure(client, f"/articles/{review_id}/history/", args.runs),
         }
         report = {
-            "articles": args.articles, "review_suggestions": args.suggestions, "search_index": args.search_index,
+            "articles": args.articles, "review_suggestions": args.suggestions,
             "setup_seconds": {"migrate": round(migrated - started, 1), "load": round(loaded - migrated, 1)},
             "pages": results,
             "targets": {"review_page_median_ms": 100, "queue_page_median_ms": 150},

@@ -94,7 +94,7 @@ class Suggestion(models.Model):
     original = models.TextField()
     replacement = models.TextField()
     # What was actually applied on acceptance: the replacement, or the editor's edit of it.
-    applied_replacement = models.TextField(blank=True)
+    applied_replacement = models.TextField(blank=True, default="", db_default="")
     confidence = models.FloatField()
     explanation = models.TextField()
     evidence = models.JSONField(default=list, blank=True)

@@ -14,7 +14,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from articles.audit import SystemActor, record_event
-from articles.models import Article, Revision
+from articles.models import Article, Revision, StorySignature
+from articles.stories import signature_similarity
 from corrections import jobs
 from corrections.models import EdgeLine, PassRun, PipelineJob, Suggestion
 from corrections.passes import base, boilerplate
@@ -59,26 +60,31 @@ def pass_actor(module: ModuleType) -> SystemActor:
 
 
 def sibling_texts(article: Article) -> tuple[base.SiblingText, ...]:
-    """The current text of the story's other outlets: one copy per source, most recent first."""
+    """The current text of the story's other outlets: per outlet, its copy most like this one.
+
+    A story can gather an outlet's copies of neighbouring events too; the copy closest to this
+    article (by the MinHash signatures the clustering keeps) is the one that speaks for it.
+    """
     if article.story_id is None or settings.NEWSROOM_MAX_SIBLINGS == 0:
         return ()
-    rows = (
+    rows = list(
         Revision.objects.filter(article__story_id=article.story_id, number=F("article__revision_number"))
         .exclude(article_id=article.pk)
         .exclude(article__source_id=article.source_id)
         .order_by("-article_id")
-        .values_list("article_id", "article__source__slug", "text")[: settings.NEWSROOM_MAX_SIBLINGS * 4]
+        .values_list("article_id", "article__source__slug", "text", "article__story_signature__minhash")[
+            : settings.NEWSROOM_MAX_SIBLINGS * 10
+        ]
     )
-    seen: set[str] = set()
-    siblings = []
-    for article_id, source, text in rows:
-        if source in seen:
-            continue
-        seen.add(source)
-        siblings.append(base.SiblingText(article_id=article_id, source=source, text=text))
-        if len(siblings) >= settings.NEWSROOM_MAX_SIBLINGS:
-            break
-    return tuple(sorted(siblings, key=lambda s: s.article_id))
+    mine = StorySignature.objects.filter(article_id=article.pk).values_list("minhash", flat=True).first()
+    best: dict[str, tuple[float, int, str]] = {}
+    for article_id, source, text, signature in rows:
+        similarity = signature_similarity(mine, signature) if mine is not None and signature is not None else 0.0
+        if source not in best or similarity > best[source][0]:
+            best[source] = (similarity, article_id, text)
+    chosen = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1]))[: settings.NEWSROOM_MAX_SIBLINGS]
+    return tuple(sorted((base.SiblingText(article_id=a, source=src, text=t) for src, (_, a, t) in chosen),
+                        key=lambda s: s.article_id))
 
 
 def boilerplate_profile(article: Article, revision: Revision) -> base.BoilerplateProfile:

@@ -59,3 +59,17 @@ def test_a_new_copy_refreshes_the_consensus_suggestions_of_its_siblings() -> Non
                 .values_list("original", "replacement"))
     assert ("Radkin", "Radakin") in after and ("Radkin", "Radakin") not in before
     assert ("Lavarov", "Lavrov") in after
+
+
+def test_each_outlet_speaks_through_its_copy_most_like_the_article() -> None:
+    """A story can gather an outlet's copies of neighbouring events; the copy closest to the
+    article is the one its names are compared with, however new the other is."""
+    client = create_api_token("closest")[0]
+    text = SEEDS[1].read_text(encoding="utf-8")
+    article = ingest(client, source="outlet-a", external_id="a", body=text).article
+    same_event = ingest(client, source="outlet-b", external_id="b1", body=SEEDS[3].read_text(encoding="utf-8")).article
+    other_event = ingest(client, source="outlet-b", external_id="b2", body=UNRELATED).article
+    Article.objects.filter(pk=other_event.pk).update(story_id=article.story_id)  # clustered in by a neighbour
+    article.refresh_from_db()
+    siblings = pipeline.sibling_texts(article)
+    assert [(s.source, s.article_id) for s in siblings] == [("outlet-b", same_event.pk)]
