@@ -338,11 +338,7 @@ def refresh_story_siblings(article: Article, snapshot: ReferenceSnapshot) -> int
         .distinct("source_id")
         .values_list("id", flat=True)[: settings.NEWSROOM_MAX_SIBLINGS]
     )
-    refreshed = 0
-    for sibling_id in sibling_ids:
-        for module in modules:
-            refreshed += refresh_pass(sibling_id, module, snapshot)
-    return refreshed
+    return _refresh_all(sibling_ids, modules, snapshot)
 
 
 def refresh_shared_edges(article: Article, revision: Revision, snapshot: ReferenceSnapshot) -> int:
@@ -369,11 +365,11 @@ def refresh_shared_edges(article: Article, revision: Revision, snapshot: Referen
         .values_list("article_id", flat=True)
         .distinct()[:RECENT_SOURCE_ARTICLES]
     )
-    refreshed = 0
-    for other_id in candidates:
-        for module in modules:
-            refreshed += refresh_pass(other_id, module, snapshot)
-    return refreshed
+    return _refresh_all(candidates, modules, snapshot)
+
+
+def _refresh_all(article_ids: list[int], modules: list[ModuleType], snapshot: ReferenceSnapshot) -> int:
+    return sum(refresh_pass(article_id, module, snapshot) for article_id in article_ids for module in modules)
 
 
 def refresh_pass(article_id: int, module: ModuleType, snapshot: ReferenceSnapshot) -> int:
