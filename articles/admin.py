@@ -8,7 +8,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from articles.models import ApiClient, Article, AuditEvent, Publication, Revision, Source, Story
+from articles.models import (
+    ApiClient,
+    Article,
+    AuditEvent,
+    Publication,
+    Revision,
+    RowChange,
+    Source,
+    Story,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -68,3 +77,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "actor_label", "object_type", "object_id", "article_id", "request_id"]
     list_filter = ["action", "actor_type"]
     search_fields = ["actor_label", "action", "request_id"]
+
+
+@admin.register(RowChange)
+class RowChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "operation", "table_name", "row_id", "actor", "request_id", "application_name"]
+    list_filter = ["operation", "table_name"]
+    search_fields = ["request_id", "actor"]

@@ -310,3 +310,41 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} p{self.number}"
+
+
+class RowChange(models.Model):
+    """One inserted, updated or deleted row of a tracked table, written by a database trigger.
+
+    The audit trail (``AuditEvent``) records what the application means to do; this records what
+    happened to the rows, whatever did it: the ORM, ``QuerySet.update()``, ``bulk_create``, raw
+    SQL or psql. Each row carries the request or job that was acting (``newsroom.db_context``), the
+    program (``application_name``), the database role and transaction, the columns an UPDATE
+    changed, and SHA-256 hashes of the row before and after (its ``to_jsonb`` text). Append-only.
+    """
+
+    at = models.DateTimeField()
+    table_name = models.CharField(max_length=63)
+    operation = models.CharField(max_length=6)
+    row_id = models.BigIntegerField(null=True)
+    changed_columns = models.JSONField(default=list)
+    before_sha256 = models.CharField(max_length=64, blank=True)
+    after_sha256 = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=200, blank=True)
+    actor = models.CharField(max_length=200, blank=True)
+    application_name = models.CharField(max_length=63, blank=True)
+    db_user = models.CharField(max_length=63)
+    transaction_id = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["table_name", "row_id"], name="rowchange_table_row_idx"),
+            models.Index(fields=["request_id"], name="rowchange_request_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(operation__in=["INSERT", "UPDATE", "DELETE"]),
+                                   name="rowchange_operation_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.table_name} {self.row_id}"

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from corrections import jobs, pipeline
+from newsroom.db_context import job_context
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,14 @@ def warm_up_worker_process(**kwargs: object) -> None:
     max_retries=10,
 )
 def run_pipeline_task(self: Task, job_id: int) -> None:
+    task_id = self.request.id or ""
+    with job_context(f"task:{task_id}", f"job:{job_id}"):
+        _run_pipeline(self, job_id, task_id)
+
+
+def _run_pipeline(self: Task, job_id: int, task_id: str) -> None:
     try:
-        pipeline.run_job(job_id, task_id=self.request.id or "", is_retry=bool(self.request.retries))
+        pipeline.run_job(job_id, task_id=task_id, is_retry=bool(self.request.retries))
     except (OperationalError, InterfaceError, SoftTimeLimitExceeded) as ex:
         if isinstance(ex, SoftTimeLimitExceeded):
             logger.warning("pipeline job %s hit the soft time limit", job_id)
@@ -56,9 +63,10 @@ def _record_failure(job_id: int, reason: str) -> None:
         jobs.publish_job(job_id, countdown=delay.total_seconds())
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
-def sweep_jobs_task() -> dict[str, int]:
-    counts = jobs.sweep_jobs()
+@shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
+def sweep_jobs_task(self: Task) -> dict[str, int]:
+    with job_context(f"task:{self.request.id or ''}", "sweep"):
+        counts = jobs.sweep_jobs()
     if any(counts.values()):
         logger.info("sweep: %s", counts)
     return counts

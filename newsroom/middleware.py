@@ -1,4 +1,4 @@
-"""Request ids, and a clean 503 when the database is down."""
+"""Request ids, the database's view of who is acting, and a clean 503 when the database is down."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from newsroom import db_context
 from newsroom.request_context import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -49,3 +50,33 @@ class DatabaseUnavailableMiddleware:
             return JsonResponse({"detail": "The database is unavailable; retry shortly."}, status=503,
                                 headers={"Retry-After": "5"})
         return None
+
+
+def user_actor(user: object) -> str:
+    pk = getattr(user, "pk", None)
+    return f"user:{pk} {getattr(user, 'username', '')}" if pk is not None else ""
+
+
+class DatabaseContextMiddleware:
+    """Tags the database connection with this request's id and user for the row-history triggers.
+
+    The tag is set just before the view runs (outside any transaction, so no rollback undoes it)
+    and cleared after the response, so a reused connection never carries a finished request's id.
+    Requests that never reach a view (static files, redirects by CommonMiddleware) cost nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        finally:
+            if getattr(request, "_newsroom_db_bound", False):
+                db_context.unbind()
+
+    def process_view(self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object) -> None:
+        user = getattr(request, "user", None)
+        actor = user_actor(user) if user is not None and user.is_authenticated else ""
+        request._newsroom_db_bound = db_context.bind(  # type: ignore[attr-defined]
+            request_id=current_request_id.get(), actor=actor)

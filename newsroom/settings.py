@@ -6,6 +6,7 @@ on with DEBUG=false plus a real SECRET_KEY and ALLOWED_HOSTS; nothing else chang
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.middleware.DatabaseContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -89,7 +91,14 @@ DATABASES["default"].update(
         "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
         "ATOMIC_REQUESTS": False,
-        "OPTIONS": {"connect_timeout": env_int("DB_CONNECT_TIMEOUT", 3, minimum=1)},
+        "OPTIONS": {
+            "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 3, minimum=1),
+            # Which program made a change, in the row history (and pg_stat_activity).
+            "application_name": env_str(
+                "DB_APPLICATION_NAME",
+                " ".join(["newsroom", Path(sys.orig_argv[0]).name, *sys.orig_argv[1:5]])[:63] if sys.orig_argv else "newsroom",
+            ),
+        },
         "TEST": {"NAME": env_str("TEST_DATABASE_NAME", "test_newsroom")},
     }
 )
@@ -129,6 +138,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-pipeline-jobs": {
         "task": "corrections.tasks.sweep_jobs_task",
         "schedule": env_float("NEWSROOM_SWEEP_INTERVAL", 15.0, minimum=1.0),
+    },
+    "retention": {
+        "task": "articles.tasks.retention_task",
+        "schedule": env_float("NEWSROOM_RETENTION_INTERVAL", 24 * 3600.0, minimum=60.0),
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -226,6 +239,15 @@ NEWSROOM_JOB_LEASE = timedelta(seconds=env_int("NEWSROOM_JOB_LEASE_SECONDS", 180
 NEWSROOM_JOB_STALE_QUEUED = timedelta(seconds=env_int("NEWSROOM_JOB_STALE_QUEUED_SECONDS", 20, minimum=1))
 NEWSROOM_TASK_SOFT_TIME_LIMIT = env_int("NEWSROOM_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 NEWSROOM_AUTO_APPLY_KINDS = frozenset(env_list("NEWSROOM_AUTO_APPLY_KINDS", []))
+# Retention (articles.retention): days to keep each removable class; 0 keeps it for ever.
+# Publications, corrections, the audit trail, row history, revision 1, each client-sent revision,
+# the current revision and every published one are never removed.
+NEWSROOM_RETENTION_DAYS = {
+    "idempotency_keys": env_int("NEWSROOM_RETAIN_IDEMPOTENCY_KEYS_DAYS", 7, minimum=0),
+    "raw_payloads": env_int("NEWSROOM_RETAIN_RAW_PAYLOADS_DAYS", 0, minimum=0),
+    "rejected_suggestions": env_int("NEWSROOM_RETAIN_REJECTED_SUGGESTIONS_DAYS", 0, minimum=0),
+    "draft_revisions": env_int("NEWSROOM_RETAIN_DRAFT_REVISIONS_DAYS", 0, minimum=0),
+}
 NEWSROOM_STORY_WINDOW = timedelta(days=env_int("NEWSROOM_STORY_WINDOW_DAYS", 7, minimum=1))
 NEWSROOM_MAX_SIBLINGS = env_int("NEWSROOM_MAX_SIBLINGS", 20, minimum=0)
 NEWSROOM_STORY_THRESHOLD = env_float("NEWSROOM_STORY_THRESHOLD", 0.15)
