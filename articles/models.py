@@ -61,9 +61,13 @@ class IngestRequest(models.Model):
     body = models.BinaryField()
     idempotency_key = models.CharField(max_length=255, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # Set when the retention job removed the bytes (articles.retention); the hash stays.
+    purged_at = models.DateTimeField(null=True, blank=True)
+    body_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-id"]
+        indexes = [models.Index(fields=["received_at"], name="ingestrequest_received_idx")]
 
     def __str__(self) -> str:
         return f"request {self.pk} from client {self.client_id}"
