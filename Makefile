@@ -67,9 +67,11 @@ lint: venv
 typecheck: venv
 	$(PY) -m mypy .
 
+# bench/load_bench.py drives the system with Locust (the bench extra); bench/locustfile.py is its part.
 bench: venv
+	@$(PY) -c 'import locust' 2>/dev/null || $(PY) -m pip install --disable-pip-version-check -q -e ".[bench]"
 	@$(PY) -m newsroom.run --services-only -- \
-	  bash -c 'set -e; for script in bench/*.py; do echo "make: $$script"; $(PY) "$$script"; done'
+	  bash -c 'set -e; for script in bench/*.py; do [ "$$script" = bench/locustfile.py ] && continue; echo "make: $$script"; $(PY) "$$script"; done'
 
 clean:
 	rm -rf staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts *.egg-info
