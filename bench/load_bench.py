@@ -465,14 +465,18 @@ class Monitor(threading.Thread):
                     self.cpu_first.setdefault((name, pid), table[pid][1])
                     self.cpu_last[(name, pid)] = table[pid][1]
         connections = self.conn.execute(
-            "SELECT count(*) FILTER (WHERE datname = %s), count(*) FROM pg_stat_activity", [self.db_name]).fetchone()
+            "SELECT count(*) FILTER (WHERE datname = %s), count(*),"
+            " count(*) FILTER (WHERE datname = %s AND wait_event_type = 'Lock' AND wait_event = 'advisory'),"
+            " count(*) FILTER (WHERE datname = %s AND wait_event_type = 'Lock' AND wait_event <> 'advisory')"
+            " FROM pg_stat_activity", [self.db_name] * 3).fetchone()
         try:
             broker = int(self.redis.llen("celery"))
         except Exception:  # noqa: BLE001 - a sample without it
             broker = -1
         rss = {name: {str(pid): rss_kb(pid) for pid in pids} for name, pids in groups.items() if name != "locust"}
         return {"t": time.time(), **self.backlog(), "broker_queue": broker, "pg_connections_db": connections[0],
-                "pg_connections_all": connections[1], "rss_kb": rss}
+                "pg_connections_all": connections[1], "advisory_lock_waits": connections[2],
+                "row_lock_waits": connections[3], "rss_kb": rss}
 
     def run(self) -> None:
         while not self.stopping.is_set():
@@ -894,7 +898,7 @@ def run(args: argparse.Namespace, children: Children, log_dir: Path, database_ur
             "editor_period_s": args.editor_period, "article_words": args.article_words,
             "suggestions_per_article": args.suggestions, "over_rate_rps": round(config["over_rate_rps"], 1),
             "locust_users": users, "load_generator": "locust (headless, subprocess)",
-            "database": db_name, "redis": redis_url, "logs": str(log_dir),
+            "database": db_name, "redis": redis_url, "logs": str(log_dir), "commit": git_head(),
         },
         "requests": requests,
         "idle_baseline": baseline,
@@ -904,6 +908,10 @@ def run(args: argparse.Namespace, children: Children, log_dir: Path, database_ur
         "resources": {
             "cpu_seconds_during_load": cpu,
             "pg_connections_max": max(connections, default=0), "pg_max_connections": monitor.max_connections,
+            "backends_waiting_on_advisory_lock_mean": mean_during(monitor.samples, "advisory_lock_waits",
+                                                                  load_started, load_ended),
+            "backends_waiting_on_row_locks_mean": mean_during(monitor.samples, "row_lock_waits", load_started,
+                                                              load_ended),
             "rss_mb": rss_summary(monitor.samples, load_started, load_ended),
         },
         "timeline": windows(records, monitor.samples, t0, t0 + run_time, max(10.0, run_time / 12)),
@@ -911,6 +919,18 @@ def run(args: argparse.Namespace, children: Children, log_dir: Path, database_ur
     report["targets"] = evaluate(report, args, load_started, records, monitor.samples, t0)
     report["passed"] = all(t["pass"] for t in report["targets"] if t["pass"] is not None)
     return report
+
+
+def mean_during(samples: list[dict[str, Any]], key: str, start: float, end: float) -> float | None:
+    """The mean of one sampled figure while the load ran (the story lock is an advisory lock)."""
+    values = [s[key] for s in samples if start <= s["t"] <= end and key in s]
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def git_head() -> str | None:
+    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                            check=False)
+    return result.stdout.strip() or None
 
 
 def task_times(log: Path) -> dict[str, Any]:
@@ -1114,7 +1134,7 @@ def main() -> int:
         report = run(args, children, log_dir, database_url, db_name, redis_url)
         code = 0
     except (KeyboardInterrupt, Stop) as ex:
-        say(f"interrupted ({ex or 'SIGINT'}); stopping everything started here")
+        say(f"interrupted ({str(ex) or 'SIGINT'}); stopping everything started here")
         code = 130
     except Exception as ex:  # noqa: BLE001 - report, then clean up
         say(f"error: {ex}")
