@@ -65,7 +65,12 @@ def _get_source(slug: str) -> Source:
 
 
 def ingest_article(
-    *, client: ApiClient, data: ArticleData, request: IngestRequest, index: int | None = None
+    *,
+    client: ApiClient,
+    data: ArticleData,
+    request: IngestRequest,
+    index: int | None = None,
+    defer_story: list[tuple[Article, str]] | None = None,
 ) -> IngestOutcome:
     """Store one article copy as received and queue the pipeline for it.
 
@@ -73,6 +78,10 @@ def ingest_article(
     nothing. A changed text becomes a new revision with its own pipeline job; pending suggestions
     on the older revision turn stale. Must be called inside a transaction. Raises IngestConflict
     when the natural key belongs to another client, NoMainText for an HTML page without text.
+
+    A new article joins its story here, unless ``defer_story`` is given: then ``(article, text)``
+    is appended to it for the caller to pass to ``assign_stories`` before the commit (a batch
+    does, so that it holds the story lock once, briefly, at its end).
     """
     text = data.body if data.content_type == Article.ContentType.PLAIN else extract_main_text(data.body)
     source = _get_source(data.source)
@@ -110,7 +119,10 @@ def ingest_article(
             record_event(action="article.ingested", actor=client, obj=article, article_id=article.pk,
                          revision_number=1, after=text,
                          detail={"source": source.slug, "external_id": data.external_id})
-            assign_story(article, text)
+            if defer_story is None:
+                assign_story(article, text)
+            else:
+                defer_story.append((article, text))
             create_job(revision)
             return IngestOutcome(article=article, revision=revision, created=True, new_revision=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 import numpy as np
@@ -75,17 +76,34 @@ def signature_similarity(a: bytes | memoryview, b: bytes | memoryview) -> float:
     return estimate_similarity(np.frombuffer(bytes(a), dtype=np.uint64), np.frombuffer(bytes(b), dtype=np.uint64))
 
 
-def assign_story(article: Article, text: str) -> Story:
-    """Put ``article`` in the story of its most similar recent article, or in a new story.
+def story_signature(text: str) -> np.ndarray:
+    return minhash_of(story_features(text))
 
-    Call inside the ingest transaction. Serialised with a transaction-level advisory lock so that two
-    copies of one event arriving at once cannot found two stories.
+
+def assign_story(article: Article, text: str) -> Story:
+    """Put ``article`` in the story of its most similar recent article, or in a new story."""
+    return assign_stories([(article, text)])[0]
+
+
+def assign_stories(items: Sequence[tuple[Article, str]]) -> list[Story]:
+    """Assign each article, in order, to a story (see ``assign_story``).
+
+    Call inside the ingest transaction, after everything else the transaction writes if it can:
+    assignments are serialised with a transaction-level advisory lock (so that two copies of one
+    event arriving at once cannot found two stories), held until the commit. The signatures are
+    computed before the lock is taken, so a batch holds it only for the lookups and the writes.
     """
-    signature = minhash_of(story_features(text))
-    bands = band_hashes(signature)
+    signed = [(article, story_signature(text)) for article, text in items]
+    if not signed:
+        return []
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORY_LOCK_ID])
     since = timezone.now() - settings.NEWSROOM_STORY_WINDOW
+    return [_assign(article, signature, since) for article, signature in signed]
+
+
+def _assign(article: Article, signature: np.ndarray, since: datetime) -> Story:
+    bands = band_hashes(signature)
     candidate_ids = _candidates(article.pk, bands, since)
     best: tuple[float, int] | None = None
     for other_id, raw in StorySignature.objects.filter(article_id__in=candidate_ids).values_list("article_id", "minhash"):

@@ -73,3 +73,21 @@ def test_each_outlet_speaks_through_its_copy_most_like_the_article() -> None:
     article.refresh_from_db()
     siblings = pipeline.sibling_texts(article)
     assert [(s.source, s.article_id) for s in siblings] == [("outlet-b", same_event.pk)]
+
+
+def test_a_batch_joins_its_copies_to_one_story_at_its_end(token_client: object) -> None:
+    """A batch assigns stories once, after its items: copies in one batch still meet, an item
+    refused in the middle leaves nothing behind, and an unrelated article gets its own story."""
+    items = [{"source": f"outlet-{i}", "external_id": p.stem, "title": "T", "body": p.read_text(encoding="utf-8")}
+             for i, p in enumerate(SEEDS)]
+    items.insert(2, {"source": "outlet-x", "external_id": "bad", "title": "T", "body": "<p>", "content_type": "text/html"})
+    items.append({"source": "outlet-9", "external_id": "council", "title": "T", "body": UNRELATED})
+    response = token_client.post("/api/v1/articles/batch/", {"articles": items}, format="json")  # type: ignore[attr-defined]
+    assert response.status_code == 207, response.content
+    results = response.json()["results"]
+    assert "errors" in results[2] and not Article.objects.filter(external_id="bad").exists()
+    ids = [r["id"] for r in results if "id" in r]
+    stories = dict(Article.objects.filter(pk__in=ids).values_list("external_id", "story_id"))
+    assert None not in stories.values()
+    council = stories.pop("council")
+    assert len(set(stories.values())) == 1 and council not in stories.values()
