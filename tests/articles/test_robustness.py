@@ -576,3 +576,36 @@ def test_batch_errors_echoing_nul_are_stored_for_replay(token_client: APIClient,
     assert first.status_code == again.status_code == 207
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert "\x00" not in json.dumps(first.json(), ensure_ascii=False)
+
+
+@override_settings(NEWSROOM_API_RATE="10/min")
+def test_parallel_requests_of_one_client_never_pass_its_rate() -> None:
+    """The window is trimmed, counted and written in one Redis step: 40 requests of one client at
+    once on 8 threads get exactly its 10, where a read-then-write history let more through."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rest_framework.request import Request
+
+    client = ApiClient(pk=10**9 + uuid.uuid4().int % 10**6, name="parallel")  # a throttle key of its own
+
+    def one() -> tuple[bool, float | None]:
+        request = Request(RequestFactory().post(URL))
+        request.user = request.auth = client  # type: ignore[assignment]
+        throttle = ClientRateThrottle()
+        return throttle.allow_request(request, view=None), throttle.wait()  # type: ignore[arg-type]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: one(), range(40)))
+    assert sum(allowed for allowed, _ in answers) == 10
+    assert all(wait is not None and 1 <= wait <= 60 for allowed, wait in answers if not allowed)
+
+
+@pytest.mark.django_db
+def test_the_throttle_lets_requests_through_while_its_redis_is_down(token_client: APIClient) -> None:
+    from tests.support import free_port
+
+    dead = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
+    with override_settings(CACHES=dead, NEWSROOM_API_RATE="1/min"):
+        statuses = [token_client.post(URL, {"source": "wire", "external_id": f"down-{i}", "title": "T",
+                                            "body": "Text."}, format="json").status_code for i in range(3)]
+    assert statuses == [201, 201, 201]
