@@ -369,58 +369,67 @@ def refresh_shared_edges(article: Article, revision: Revision, snapshot: Referen
 
 
 def _refresh_all(article_ids: list[int], modules: list[ModuleType], snapshot: ReferenceSnapshot) -> int:
-    return sum(refresh_pass(article_id, module, snapshot) for article_id in article_ids for module in modules)
+    return sum(refresh_article(article_id, modules, snapshot) for article_id in article_ids)
 
 
-def refresh_pass(article_id: int, module: ModuleType, snapshot: ReferenceSnapshot) -> int:
-    """Reconcile the pending suggestions of ``module`` on the article's current revision with what
-    the pass says now. Returns the number of suggestions added or withdrawn."""
+def refresh_article(article_id: int, modules: list[ModuleType], snapshot: ReferenceSnapshot) -> int:
+    """Reconcile the pending suggestions of ``modules`` on the article's current revision with what
+    the passes say now (one context for all of them). Returns the number added or withdrawn."""
     with transaction.atomic():
         article = Article.objects.select_for_update().select_related("source").get(pk=article_id)
-        if not PassRun.objects.filter(revision__article_id=article_id, pass_name=module.NAME).exists():
-            return 0  # never processed yet: its own job will see the whole story
+        processed = set(
+            PassRun.objects.filter(revision__article_id=article_id, pass_name__in=[m.NAME for m in modules])
+            .values_list("pass_name", flat=True)
+        )
+        todo = [m for m in modules if m.NAME in processed]  # never processed: its own job sees the story
+        if not todo:
+            return 0
         revision = Revision.objects.get(article_id=article_id, number=article.revision_number)
         context = build_context(article, revision, snapshot)
-        key = evidence_key(module, context)
-        run = PassRun.objects.filter(revision=revision, pass_name=module.NAME, pass_version=module.VERSION).first()
-        if run is not None and run.evidence_key == key:
-            return 0
-        found = {(s.start, s.end, s.replacement): s for s in compute_suggestions(module, revision.text, context)}
-        existing = {
-            (s.start, s.end, s.replacement): s
-            for s in Suggestion.objects.filter(revision=revision, pass_name=module.NAME)
-        }
-        now = timezone.now()
-        changed = 0
-        for k, row in existing.items():
-            if row.status != Suggestion.Status.PENDING:
-                continue
-            if k not in found:
-                row.status = Suggestion.Status.STALE
-                row.status_note = "withdrawn: the story's copies no longer support it"
-                row.decided_at = now
-                row.save(update_fields=["status", "status_note", "decided_at"])
-                changed += 1
-            else:
-                new = found[k]
-                if (row.explanation, row.confidence) != (new.explanation, new.confidence):
-                    row.explanation, row.confidence, row.evidence = new.explanation, new.confidence, list(new.evidence)
-                    row.save(update_fields=["explanation", "confidence", "evidence"])
-        for k, s in found.items():
-            known = existing.get(k)
-            if known is None:
-                _row(revision, run, module, s).save()
-                changed += 1
-            elif known.status == Suggestion.Status.STALE and known.status_note.startswith("withdrawn"):
-                known.status, known.status_note, known.decided_at = Suggestion.Status.PENDING, "", None
-                known.explanation, known.confidence = s.explanation, s.confidence
-                known.save(update_fields=["status", "status_note", "decided_at", "explanation", "confidence"])
-                changed += 1
-        if run is not None:
-            run.evidence_key = key
-            run.refreshed_at = now
-            run.save(update_fields=["evidence_key", "refreshed_at"])
-        if changed:
-            record_event(action="pass.refreshed", actor=pass_actor(module), obj=run, article_id=article_id,
-                         revision_number=revision.number, detail={"pass": module.NAME, "changed": changed})
-        return changed
+        return sum(_reconcile(article_id, revision, module, context) for module in todo)
+
+
+def _reconcile(article_id: int, revision: Revision, module: ModuleType, context: base.PassContext) -> int:
+    key = evidence_key(module, context)
+    run = PassRun.objects.filter(revision=revision, pass_name=module.NAME, pass_version=module.VERSION).first()
+    if run is not None and run.evidence_key == key:
+        return 0
+    found = {(s.start, s.end, s.replacement): s for s in compute_suggestions(module, revision.text, context)}
+    existing = {
+        (s.start, s.end, s.replacement): s
+        for s in Suggestion.objects.filter(revision=revision, pass_name=module.NAME)
+    }
+    now = timezone.now()
+    changed = 0
+    for k, row in existing.items():
+        if row.status != Suggestion.Status.PENDING:
+            continue
+        if k not in found:
+            row.status = Suggestion.Status.STALE
+            row.status_note = "withdrawn: the story's copies no longer support it"
+            row.decided_at = now
+            row.save(update_fields=["status", "status_note", "decided_at"])
+            changed += 1
+        else:
+            new = found[k]
+            if (row.explanation, row.confidence) != (new.explanation, new.confidence):
+                row.explanation, row.confidence, row.evidence = new.explanation, new.confidence, list(new.evidence)
+                row.save(update_fields=["explanation", "confidence", "evidence"])
+    for k, s in found.items():
+        known = existing.get(k)
+        if known is None:
+            _row(revision, run, module, s).save()
+            changed += 1
+        elif known.status == Suggestion.Status.STALE and known.status_note.startswith("withdrawn"):
+            known.status, known.status_note, known.decided_at = Suggestion.Status.PENDING, "", None
+            known.explanation, known.confidence = s.explanation, s.confidence
+            known.save(update_fields=["status", "status_note", "decided_at", "explanation", "confidence"])
+            changed += 1
+    if run is not None:
+        run.evidence_key = key
+        run.refreshed_at = now
+        run.save(update_fields=["evidence_key", "refreshed_at"])
+    if changed:
+        record_event(action="pass.refreshed", actor=pass_actor(module), obj=run, article_id=article_id,
+                     revision_number=revision.number, detail={"pass": module.NAME, "changed": changed})
+    return changed
