@@ -40,6 +40,13 @@ def _actor_fields(actor: Actor) -> dict[str, Any]:
     return {"actor_type": "user", "actor_id": actor.pk, "actor_label": actor.get_username()}
 
 
+def row_actor(actor: Actor) -> str:
+    """The actor as the row-history triggers record it ("user:7 alice", "client:3 wire"); "" for
+    anonymous and system actors (a job names itself through newsroom.db_context.job_context)."""
+    fields = _actor_fields(actor)
+    return "" if fields["actor_id"] is None else f"{fields['actor_type']}:{fields['actor_id']} {fields['actor_label']}"
+
+
 def record_event(
     *,
     action: str,

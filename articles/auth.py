@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from articles.audit import row_actor
 from articles.models import ApiClient
 from articles.tokens import InvalidToken, authenticate_key
 from newsroom import db_context
@@ -30,15 +31,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         except InvalidToken:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         if getattr(request._request, "_newsroom_db_bound", False):  # see DatabaseContextMiddleware
-            db_context.set_actor(client_actor(client))
+            db_context.set_actor(row_actor(client))
         # A client tied to a user acts as that user (an editor's token); otherwise as itself.
         return (client.user or client), client
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
-
-
-def client_actor(client: ApiClient) -> str:
-    if client.user is not None:
-        return f"user:{client.user_id} {client.user.get_username()} (token {client.pk} {client.name})"
-    return f"client:{client.pk} {client.name}"

@@ -96,13 +96,9 @@ def _draft_candidates(cutoff: datetime) -> QuerySet:
 def _purge_drafts(ids: list[int], detail: dict[str, object]) -> None:
     drafts = list(Revision.objects.filter(pk__in=ids).values_list("pk", "article_id", "number", "text_sha256"))
     Revision.objects.filter(pk__in=ids).delete()  # the ORM, so SET_NULL references are honoured
-    by_article: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for pk, article_id, number, sha in drafts:
-        by_article[article_id].append((pk, number, sha))
-    for article_id, rows in sorted(by_article.items()):
-        for pk, number, sha in rows:
-            record_event(action="retention.purged", actor=ACTOR, article_id=article_id, revision_number=number,
-                         detail={**detail, "ids": [pk], "revision_sha256": sha})
+    for pk, article_id, number, sha in sorted(drafts, key=lambda d: (d[1], d[2])):
+        record_event(action="retention.purged", actor=ACTOR, article_id=article_id, revision_number=number,
+                     detail={**detail, "ids": [pk], "revision_sha256": sha})
 
 
 CLASSES = (

@@ -62,13 +62,9 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def allow_request(self, request: Request, view: APIView) -> bool:
         self._wait: float | None = None
-        if self.rate is None:
-            return True
-        key = self.get_cache_key(request, view)
-        if key is None:
-            return True
         limit, window = self.parse_rate(self.rate)
-        if limit is None or window is None:
+        key = self.get_cache_key(request, view)
+        if limit is None or window is None or key is None:
             return True
         now = time.time()
         try:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from articles.audit import row_actor
 from newsroom import db_context
 from newsroom.request_context import current_request_id
 
@@ -52,11 +53,6 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
-def user_actor(user: object) -> str:
-    pk = getattr(user, "pk", None)
-    return f"user:{pk} {getattr(user, 'username', '')}" if pk is not None else ""
-
-
 class DatabaseContextMiddleware:
     """Tags the database connection with this request's id and user for the row-history triggers.
 
@@ -76,7 +72,5 @@ class DatabaseContextMiddleware:
                 db_context.unbind()
 
     def process_view(self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object) -> None:
-        user = getattr(request, "user", None)
-        actor = user_actor(user) if user is not None and user.is_authenticated else ""
         request._newsroom_db_bound = db_context.bind(  # type: ignore[attr-defined]
-            request_id=current_request_id.get(), actor=actor)
+            request_id=current_request_id.get(), actor=row_actor(getattr(request, "user", None)))
