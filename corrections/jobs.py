@@ -93,9 +93,14 @@ def mark_processing(job: PipelineJob) -> None:
 
 @transaction.atomic
 def finish_job(job: PipelineJob) -> None:
-    PipelineJob.objects.filter(pk=job.pk, state=PipelineJob.State.RUNNING).update(
+    """Mark the job done, if this claim still holds it: a task whose lease ran out and was taken
+    back leaves the finishing (and its audit row) to the task that holds the job now."""
+    finished = PipelineJob.objects.filter(pk=job.pk, state=PipelineJob.State.RUNNING, claimed_by=job.claimed_by).update(
         state=PipelineJob.State.DONE, finished_at=timezone.now(), lease_expires_at=None, last_error=""
     )
+    if not finished:
+        logger.info("job %s was taken back from task %r before it finished", job.pk, job.claimed_by)
+        return
     _set_article_status(job, Article.Status.IN_REVIEW)
     record_event(action="pipeline.done", actor=SystemActor("pipeline"), obj=job, article_id=job.article_id,
                  revision_number=job.revision.number, detail={"attempts": job.attempts})

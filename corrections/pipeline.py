@@ -16,7 +16,7 @@ from django.utils import timezone
 from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision, StorySignature
 from articles.stories import signature_similarity
-from corrections import jobs
+from corrections import jobs, lease
 from corrections.models import EdgeLine, PassRun, PipelineJob, Suggestion
 from corrections.passes import base, boilerplate
 from corrections.passes.boilerplate import edge_lines
@@ -275,9 +275,10 @@ def run_job(job_id: int, task_id: str = "", is_retry: bool = False) -> PipelineJ
     job = jobs.claim_job(job_id, task_id=task_id, is_retry=is_retry)
     if job is None:
         return None
-    jobs.mark_processing(job)
-    process_revision(job)
-    jobs.finish_job(job)
+    with lease.kept(job):
+        jobs.mark_processing(job)
+        process_revision(job)
+        jobs.finish_job(job)
     return job
 
 

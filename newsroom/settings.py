@@ -137,7 +137,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-pipeline-jobs": {
         "task": "corrections.tasks.sweep_jobs_task",
-        "schedule": env_float("NEWSROOM_SWEEP_INTERVAL", 15.0, minimum=1.0),
+        "schedule": env_float("NEWSROOM_SWEEP_INTERVAL", 5.0, minimum=1.0),
     },
     "retention": {
         "task": "articles.tasks.retention_task",
@@ -235,7 +235,9 @@ NEWSROOM_API_RATE = env_rate("NEWSROOM_API_RATE", "6000/min")  # per API client 
 NEWSROOM_MAX_PAGE_SIZE = env_int("NEWSROOM_MAX_PAGE_SIZE", 200, minimum=1)
 NEWSROOM_PASSES = tuple(env_list("NEWSROOM_PASSES", []))  # empty: corrections.passes.registry default
 NEWSROOM_JOB_MAX_ATTEMPTS = env_int("NEWSROOM_JOB_MAX_ATTEMPTS", 3, minimum=1)
-NEWSROOM_JOB_LEASE = timedelta(seconds=env_int("NEWSROOM_JOB_LEASE_SECONDS", 180, minimum=5))
+# A running job's lease, renewed by its task every lease/5 (corrections/lease.py): a dead worker's
+# jobs are taken back within the lease plus one sweep.
+NEWSROOM_JOB_LEASE = timedelta(seconds=env_int("NEWSROOM_JOB_LEASE_SECONDS", 15, minimum=5))
 NEWSROOM_JOB_STALE_QUEUED = timedelta(seconds=env_int("NEWSROOM_JOB_STALE_QUEUED_SECONDS", 20, minimum=1))
 NEWSROOM_TASK_SOFT_TIME_LIMIT = env_int("NEWSROOM_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 NEWSROOM_AUTO_APPLY_KINDS = frozenset(env_list("NEWSROOM_AUTO_APPLY_KINDS", []))

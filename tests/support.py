@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import redis
 from django.conf import settings
@@ -47,6 +48,7 @@ class Worker:
         self.env = env
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
+        self.log: BinaryIO | None = None
 
     def start(self) -> None:
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
@@ -73,7 +75,9 @@ class Worker:
                 self.process.kill()
                 self.process.wait()
         self.process = None
-        self.log.close()
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
 
 def flush_test_broker() -> None:
