@@ -99,7 +99,8 @@ DATABASES["default"].update(
                 " ".join(["newsroom", Path(sys.orig_argv[0]).name, *sys.orig_argv[1:5]])[:63] if sys.orig_argv else "newsroom",
             ),
         },
-        "TEST": {"NAME": env_str("TEST_DATABASE_NAME", "test_newsroom")},
+        # Named after the configured database, so that suites on one server never share one.
+        "TEST": {"NAME": env_str("TEST_DATABASE_NAME", "test_" + str(DATABASES["default"]["NAME"]))},
     }
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
