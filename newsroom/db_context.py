@@ -1,11 +1,12 @@
 """Who is changing the database, told to PostgreSQL so that its row-history triggers record it.
 
-The triggers of articles migration 0009 write one ``RowChange`` per inserted, updated or deleted
-row of the tracked tables, whatever made the change: the ORM, ``QuerySet.update()``,
-``bulk_create`` or raw SQL. They read two settings of the connection, ``newsroom.request_id`` and
-``newsroom.actor``, which ``bind()`` sets and ``unbind()`` clears: the request middleware around
-each request, the Celery tasks around each job. PostgreSQL's ``application_name`` (set per process
-in settings) says which program made a change that no request or job claims.
+The row-history triggers (articles migrations 0009 and 0011) write one ``RowChange`` per inserted,
+updated or deleted row of the tracked tables, whatever made the change: the ORM,
+``QuerySet.update()``, ``bulk_create`` or raw SQL; they run once per statement. They read two
+settings of the connection, ``newsroom.request_id`` and ``newsroom.actor``, which ``bind()`` sets
+and ``unbind()`` clears: the request middleware around each request, the Celery tasks around each
+job. PostgreSQL's ``application_name`` (set per process in settings) says which program made a
+change that no request or job claims.
 """
 
 from __future__ import annotations

@@ -166,3 +166,50 @@ def test_a_pipeline_job_tags_its_rows_with_the_task_and_job() -> None:
     assert set(rows.values_list("request_id", "actor")) == {(f"task:{task_id}", f"job:{job.pk}")}
     article_rows = changes("articles_article", row_id=article.pk, id__gt=last)  # processing, in_review
     assert len(article_rows) >= 2 and all(r.request_id == f"task:{task_id}" for r in article_rows)
+
+
+def test_the_history_trigger_runs_once_per_statement_however_many_rows_it_touches() -> None:
+    article = article_with_text(TEXT)
+    revision = Revision.objects.get(article=article, number=1)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL track_functions = 'pl'")
+        created = Suggestion.objects.bulk_create(
+            Suggestion(revision=revision, pass_name="test", kind="spelling", start=i, end=i + 1,
+                       original=TEXT[i], replacement="x", confidence=0.5, explanation="A test.")
+            for i in range(40)
+        )
+        Suggestion.objects.filter(pk__in=[s.pk for s in created]).update(status="rejected")
+        cursor.execute("SELECT calls FROM pg_stat_xact_user_functions WHERE funcname = 'newsroom_record_row_changes'")
+        (calls,) = cursor.fetchone()
+    assert calls == 2  # one INSERT statement, one UPDATE statement
+    assert len(changes("corrections_suggestion", operation="INSERT")) == 40
+    assert len(changes("corrections_suggestion", operation="UPDATE")) == 40
+
+
+def test_one_statement_records_only_the_rows_it_changed() -> None:
+    article = article_with_text(TEXT)
+    a, b = suggest(article, "Teh", "The"), suggest(article, "Kiev", "Kyiv", kind="style")
+    Suggestion.objects.filter(pk=b.pk).update(status="rejected")
+    last = RowChange.objects.latest("id").pk
+    Suggestion.objects.filter(pk__in=[a.pk, b.pk]).update(status="rejected")
+    (row,) = changes("corrections_suggestion", operation="UPDATE", id__gt=last)
+    assert (row.row_id, row.changed_columns) == (a.pk, ["status"])
+
+
+def test_every_tracked_table_records_inserts_updates_and_deletes_per_statement() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname, t.tgtype FROM pg_trigger t
+            JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
+            WHERE p.proname LIKE 'newsroom_record_row_change%%' AND NOT t.tgisinternal
+            """
+        )
+        found = cursor.fetchall()
+    row_level, insert, delete, update = 1, 4, 8, 16
+    assert not [table for table, kind in found if kind & row_level]
+    tables = {table for table, _ in found}
+    assert {"articles_article", "articles_revision", "corrections_suggestion", "articles_story"} <= tables
+    for table in tables:
+        events = {kind & (insert | delete | update) for t, kind in found if t == table}
+        assert events == {insert, delete, update}, table
