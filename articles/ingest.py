@@ -14,6 +14,7 @@ from articles.stories import assign_story
 from corrections.jobs import create_job
 from corrections.passes.encoding import count_invisible
 from corrections.revisions import mark_pending_stale
+from newsroom import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ def ingest_article(
             else:
                 defer_story.append((article, text))
             create_job(revision)
+            metrics.count_ingested(source.slug, request.content_type, "created")
             return IngestOutcome(article=article, revision=revision, created=True, new_revision=True)
 
     if article.client_id != client.pk and not (client.user_id and client.user and client.user.is_staff):
@@ -136,6 +138,7 @@ def ingest_article(
     digest = sha256_text(text)
     current = article.revisions.get(number=article.revision_number)
     if last_from_client is not None and last_from_client.text_sha256 == digest:
+        metrics.count_ingested(source.slug, request.content_type, "unchanged")
         return IngestOutcome(article=article, revision=current, created=False, new_revision=False)
 
     number = article.revision_number + 1
@@ -160,4 +163,5 @@ def ingest_article(
                  revision_number=number, before=current.text, after=text,
                  detail={"reason": revision.reason})
     create_job(revision)
+    metrics.count_ingested(source.slug, request.content_type, "revision")
     return IngestOutcome(article=article, revision=revision, created=False, new_revision=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision
 from corrections.models import PipelineJob
+from newsroom import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ def finish_job(job: PipelineJob) -> None:
         logger.info("job %s was taken back from task %r before it finished", job.pk, job.claimed_by)
         return
     _set_article_status(job, Article.Status.IN_REVIEW)
+    metrics.count_job_finished("done", job.created_at)
     record_event(action="pipeline.done", actor=SystemActor("pipeline"), obj=job, article_id=job.article_id,
                  revision_number=job.revision.number, detail={"attempts": job.attempts})
 
@@ -134,6 +136,7 @@ def _fail(job: PipelineJob) -> None:
     job.lease_expires_at = None
     job.save(update_fields=["state", "last_error", "finished_at", "lease_expires_at"])
     _set_article_status(job, Article.Status.FAILED, f"pipeline failed after {job.attempts} attempts: {job.last_error}")
+    metrics.count_job_finished("failed", job.created_at)
     record_event(action="pipeline.failed", actor=SystemActor("pipeline"), obj=job, article_id=job.article_id,
                  revision_number=job.revision.number, detail={"attempts": job.attempts, "reason": job.last_error[:500]})
 
@@ -175,3 +178,4 @@ def sweep_jobs(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
             counts["unpublished"] += 1
             break  # the broker is down: the next sweep tries again
     return counts
+

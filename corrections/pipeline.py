@@ -29,6 +29,7 @@ from corrections.revisions import (
     spans_clash,
 )
 from corrections.starter_data import load_boilerplate_patterns
+from newsroom import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -241,6 +242,7 @@ def run_pass(revision: Revision, module: ModuleType, context: base.PassContext) 
         started = time.perf_counter()
         found = compute_suggestions(module, revision.text, context)
         run.duration_ms = (time.perf_counter() - started) * 1000
+        metrics.observe_pass(module.NAME, run.duration_ms / 1000, [s.kind for s in found])
         run.suggestion_count = len(found)
         run.save(update_fields=["duration_ms", "suggestion_count"])
         Suggestion.objects.bulk_create([_row(revision, run, module, s) for s in found], ignore_conflicts=True)
@@ -313,6 +315,7 @@ def auto_apply(article_id: int, revision_id: int) -> Revision | None:
             exclude_from_carry=[s.pk for s in chosen],
         )
         now = timezone.now()
+        metrics.count_suggestions([s.kind for s in chosen], "applied")
         for s in chosen:
             Suggestion.objects.filter(pk=s.pk).update(status=Suggestion.Status.APPLIED, decided_at=now,
                                                       result_revision=new, applied_replacement=s.replacement,

@@ -32,6 +32,7 @@ from corrections.revisions import (
     create_revision,
     spans_clash,
 )
+from newsroom import metrics
 
 PENDING = Suggestion.Status.PENDING
 ACCEPTED = Suggestion.Status.ACCEPTED
@@ -179,6 +180,7 @@ def _apply(
                      revision_number=revision.number, before=s.original, after=used.replacement,
                      detail={"kind": s.kind, "pass": s.pass_name, "replacement": used.replacement,
                              "edited": replacement is not None, "result_revision": new.number})
+        metrics.count_suggestions([s.kind], "accepted" if used.replacement == s.replacement else "edited")
         alias = learning.learn_from_accept(s, used.replacement, actor)
         if alias is not None:
             learned.append(alias)
@@ -259,6 +261,7 @@ def reject_suggestion(*, suggestion_id: int, seen_revision: int, actor: Actor, n
     s.save(update_fields=["status", "decided_at", "decided_by", "status_note"])
     record_event(action="suggestion.rejected", actor=actor, obj=s, article_id=article.pk,
                  revision_number=revision.number, detail={"kind": s.kind, "pass": s.pass_name, "note": note[:500]})
+    metrics.count_suggestions([s.kind], "rejected")
     suppression = learning.learn_from_reject(s, actor)
     return Outcome(article=article, revision=revision, suggestions=[s],
                    message=f"rejected #{s.pk} ({s.kind}): {_quote(s.original)} → {_quote(s.replacement)}",

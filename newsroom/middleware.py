@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 
@@ -11,7 +12,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from articles.audit import row_actor
-from newsroom import db_context
+from newsroom import db_context, metrics
 from newsroom.request_context import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,21 @@ class RequestIdMiddleware:
         finally:
             current_request_id.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class MetricsMiddleware:
+    """Counts every answered request by URL name, method and status, and times it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = request.resolver_match
+        metrics.count_request(match.view_name if match else "", request.method or "", response.status_code,
+                              time.perf_counter() - started)
         return response
 
 

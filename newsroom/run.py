@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from newsroom import services
+from newsroom import metrics, services
 from newsroom.services import ROOT, ServiceError
 
 logger = logging.getLogger("newsroom.run")
@@ -99,6 +99,10 @@ def child_env(svc: services.Services, environ: Mapping[str, str]) -> dict[str, s
     env.update(svc.env())
     env.setdefault("NEWSROOM_DEV", "true")
     env.setdefault("DEBUG", "false")
+    # One directory for the counts of every web and worker process (newsroom.metrics), and
+    # /metrics open to this machine's own scrapers.
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(services.DATA_DIR / "metrics"))
+    env.setdefault("NEWSROOM_METRICS_ALLOW_IPS", "127.0.0.1,::1")
     env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -190,6 +194,7 @@ def run_system(svc: services.Services, port: int, started_at: float) -> None:
     run_step("Collecting static files", ["manage.py", "collectstatic", "--noinput", "-v", "0"], env)
     if services.port_in_use(HOST, port):
         raise port_taken(port)
+    metrics.prepare_multiprocess_dir(Path(env["PROMETHEUS_MULTIPROC_DIR"]))
     logger.info("Starting the web server (gunicorn, 3 workers), the Celery worker and Celery beat ...")
     children = [
         start_child(svc, "web", "gunicorn", [

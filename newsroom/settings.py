@@ -18,6 +18,7 @@ from newsroom.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_rate,
     env_str,
 )
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "newsroom.middleware.RequestIdMiddleware",
+    "newsroom.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
@@ -251,6 +253,10 @@ NEWSROOM_RETENTION_DAYS = {
     "rejected_suggestions": env_int("NEWSROOM_RETAIN_REJECTED_SUGGESTIONS_DAYS", 0, minimum=0),
     "draft_revisions": env_int("NEWSROOM_RETAIN_DRAFT_REVISIONS_DAYS", 0, minimum=0),
 }
+# /metrics (newsroom.scrape): a bearer token and/or the addresses that may scrape; neither: 404.
+NEWSROOM_METRICS_TOKEN = env_str("NEWSROOM_METRICS_TOKEN", "")
+NEWSROOM_METRICS_ALLOW_IPS = env_networks("NEWSROOM_METRICS_ALLOW_IPS", [])
+NEWSROOM_METRICS_MAX_SOURCES = env_int("NEWSROOM_METRICS_MAX_SOURCES", 50, minimum=0)
 NEWSROOM_STORY_WINDOW = timedelta(days=env_int("NEWSROOM_STORY_WINDOW_DAYS", 7, minimum=1))
 NEWSROOM_MAX_SIBLINGS = env_int("NEWSROOM_MAX_SIBLINGS", 20, minimum=0)
 NEWSROOM_STORY_THRESHOLD = env_float("NEWSROOM_STORY_THRESHOLD", 0.15)

@@ -7,6 +7,7 @@ from articles import api as articles_api
 from articles import audit_api, publish_api
 from corrections import api as corrections_api
 from newsroom.health import healthz
+from newsroom.scrape import metrics
 
 api_v1 = [
     path("articles/", articles_api.ArticleCollectionApi.as_view(), name="articles"),
@@ -42,6 +43,7 @@ handler404 = "newsroom.api_errors.not_found"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 
 from articles.models import Article, Story
@@ -86,6 +87,7 @@ class Call:
     args: tuple[int, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     is_json: bool = False  # API bodies are JSON; desk forms are form-encoded
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _may(user: User | None, role: str) -> bool:
@@ -111,6 +113,9 @@ CALLS: dict[str, Builder] = {
     "login POST wrong password": lambda w, u: Call(data={"username": "editor-user", "password": "not the password"}),
     "logout POST": lambda w, u: Call(),
     "logout GET": lambda w, u: Call(),
+    "metrics GET": lambda w, u: Call(),
+    "metrics GET scrape token": lambda w, u: Call(headers={"Authorization": f"Bearer {settings.NEWSROOM_METRICS_TOKEN}"}),
+    "metrics POST": lambda w, u: Call(),
     "schema GET": lambda w, u: Call(),
     "api-docs GET": lambda w, u: Call(),
     "admin:index GET": lambda w, u: Call(),

@@ -37,12 +37,13 @@ def http_client(world: World, role: str) -> Client:
 def send(client: Client, row: Row, call: Call) -> Any:
     url = reverse(row.name, args=call.args)
     if row.method == "GET":
-        return client.get(url, call.data)
+        return client.get(url, call.data, headers=call.headers)
     if call.is_json:
-        return client.generic(row.method, url, json.dumps(call.data), content_type="application/json")
+        return client.generic(row.method, url, json.dumps(call.data), content_type="application/json",
+                              headers=call.headers)
     if row.method == "POST":
-        return client.post(url, call.data)
-    return client.generic(row.method, url)
+        return client.post(url, call.data, headers=call.headers)
+    return client.generic(row.method, url, headers=call.headers)
 
 
 def check(response: Any, expected: int | str) -> None:
