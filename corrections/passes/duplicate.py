@@ -219,6 +219,8 @@ def _repeated_runs(text: str, line: Line) -> list[Suggestion]:
             n = j - i
             if n > MAX_RUN_WORDS:
                 break
+            if j + n > len(words) or (n > 1 and words[i + 1] != words[j + 1]):
+                continue  # cheap refusals first: most recent uses of a word start no repeat
             if words[i:j] == words[j : j + n]:
                 repeats.append((i, n))
         seen.append(j)

@@ -19,6 +19,7 @@ from ftfy.badness import is_bad
 from rapidfuzz.distance import Indel
 
 from corrections.passes.base import PassContext, Suggestion, drop_overlaps, make_suggestion
+from corrections.passes.text_cache import per_text
 
 NAME = "encoding"
 VERSION = "1"  # bump with ftfy upgrades too: its output is part of ours
@@ -123,9 +124,7 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
     Each line is repaired independently, and only lines that could need it are handed to ftfy
     (ASCII text and text that does not look like mojibake take a fast path).
     """
-    found: list[Suggestion] = []
-    for start, line in _lines(text):
-        found.extend(_repair_line(text, start, line))
+    found = list(_repairs(text))
     found.extend(_invisible_suggestions(text))
     kept = drop_overlaps(found)
     return [s for s in kept if (s.original, s.replacement) not in context.suppressed]
@@ -136,10 +135,13 @@ def mojibake_spans(text: str) -> list[tuple[int, int]]:
 
     Other passes read words; a word that runs into debris ('Mahanâ' of 'Mahanâ€™s') is not a
     misspelling but this pass's business, so they leave words touching these spans alone."""
-    spans: list[tuple[int, int]] = []
-    for start, line in _lines(text):
-        spans.extend((s.start, s.end) for s in _repair_line(text, start, line))
-    return spans
+    return [(s.start, s.end) for s in _repairs(text)]
+
+
+@per_text()
+def _repairs(text: str) -> tuple[Suggestion, ...]:
+    """The repairs of every line (cached: the entity pass asks for them after this pass ran)."""
+    return tuple(s for start, line in _lines(text) for s in _repair_line(text, start, line))
 
 
 def count_invisible(text: str) -> int:

@@ -13,8 +13,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import jellyfish
+
+from corrections.passes.text_cache import per_text
 
 _LETTER = r"[^\W\d_]"
 _MARK = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
@@ -22,6 +25,9 @@ _APOSTROPHES = "'’ʹ′ʼ"
 # A word part: letters (with combining marks), joined by internal apostrophes (O'Brien, Chaplyns'kyi).
 _PART = rf"{_LETTER}(?:{_LETTER}|{_MARK})*(?:[{_APOSTROPHES}]{_LETTER}(?:{_LETTER}|{_MARK})*)*"
 _PART_RE = re.compile(_PART)
+# A word of running text; hyphenated words are split into their parts ("Putin-Zelensky").
+_WORD_RE = re.compile(rf"{_PART}(?:-{_PART})*")
+_POSSESSIVE_ENDS = frozenset("s" + _APOSTROPHES)
 _POSSESSIVE_RE = re.compile(rf"[{_APOSTROPHES}]s$|(?<=s)[{_APOSTROPHES}]$")
 _SENTENCE_END = frozenset(".!?:;")
 _OPENERS = frozenset("\"'“‘«„([{—–-*•")
@@ -72,8 +78,10 @@ _MOJIBAKE_PAIR = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One word of the text. A named tuple, not a frozen dataclass: an article makes about a
+    thousand, and a frozen dataclass costs five times as much to build."""
+
     start: int  # offsets of the word without any possessive ending
     end: int
     surface: str  # text[start:end]
@@ -100,8 +108,10 @@ class Document:
     lower_words: frozenset[str]  # folded words that occur in lower case in running prose
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
-    """Lower case without accents or apostrophes: the key exact comparisons use."""
+    """Lower case without accents or apostrophes: the key exact comparisons use (cached: the
+    words of news copy recur from article to article)."""
     decomposed = unicodedata.normalize("NFKD", word)
     kept = [c for c in decomposed if not unicodedata.combining(c) and c not in _APOSTROPHES]
     return "".join(kept).lower().replace("ı", "i").replace("ł", "l").replace("ø", "o").replace("đ", "d")
@@ -176,24 +186,25 @@ def common_words() -> frozenset[str]:
     return frozenset(words)
 
 
+@per_text()
 def analyse(text: str) -> Document:
-    """Tokenise ``text`` and find the capitalised spans that may be names."""
+    """Tokenise ``text`` and find the capitalised spans that may be names (once per text: an
+    article is read again as a sibling of the story's next copies)."""
     quoted = _quoted_spans(text)
     heading_lines = _heading_lines(text)
     heading_starts = [a for a, _ in heading_lines]
     tokens: list[Token] = []
     lower_words: set[str] = set()
-    # Hyphenated words are split so that "Putin-Zelensky" gives two names.
-    word_re = re.compile(rf"{_PART}(?:-{_PART})*")
     q = 0
-    for m in word_re.finditer(text):
+    for m in _WORD_RE.finditer(text):
         whole_start = m.start()
         sentence_start = _is_sentence_start(text, whole_start) or _in_ranges(whole_start, heading_lines, heading_starts)
-        parts = list(_PART_RE.finditer(m.group()))
+        # Most words have no hyphen: the match is then the word's one part.
+        parts = list(_PART_RE.finditer(m.group())) if "-" in m.group() else [m]
         for k, p in enumerate(parts):
-            start = whole_start + p.start()
+            start = whole_start + p.start() if p is not m else whole_start
             word = p.group()
-            pm = _POSSESSIVE_RE.search(word)
+            pm = _POSSESSIVE_RE.search(word) if word[-1] in _POSSESSIVE_ENDS else None
             if pm and len(word) - len(pm.group()) >= 2:
                 word = word[: pm.start()]
             end = start + len(word)
@@ -205,18 +216,7 @@ def analyse(text: str) -> Document:
             folded = fold(word)
             if first.islower() and not is_quoted:
                 lower_words.add(folded)
-            tokens.append(
-                Token(
-                    start=start,
-                    end=end,
-                    surface=word,
-                    folded=folded,
-                    is_capitalised=is_cap,
-                    is_sentence_start=sentence_start and k == 0,
-                    is_quoted=is_quoted,
-                    is_hyphen_part=len(parts) > 1,
-                )
-            )
+            tokens.append(Token(start, end, word, folded, is_cap, sentence_start and k == 0, is_quoted, len(parts) > 1))
     return Document(
         text=text,
         tokens=tuple(tokens),

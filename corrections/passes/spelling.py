@@ -43,6 +43,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -55,6 +56,7 @@ from corrections.passes.base import (
     make_suggestion,
 )
 from corrections.passes.house_style import find_quoted_spans
+from corrections.passes.text_cache import per_text
 
 NAME = "spelling"
 VERSION = "6"  # 6: a number is one token of a story context
@@ -147,8 +149,7 @@ class _Dictionary:
     by_length: dict[int, list[str]]  # candidate words (frequent enough) by length
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
+class _Word(NamedTuple):  # a named tuple: an article has a thousand, built in a tight loop
     start: int
     end: int
     text: str  # without a possessive or contraction ending
@@ -241,45 +242,60 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
 
 
 @dataclass(frozen=True, slots=True)
+class _SiblingContexts:
+    """One sibling's words, and for each pair of neighbours the words it writes between them."""
+
+    words: frozenset[str]
+    between: dict[tuple[str, str], frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
 class _StoryContexts:
-    """What the other outlets write between two words: (previous, next) -> word -> sources. The
-    neighbours carry what separates them from the word ("iran, " / " had"), so that a context
-    never joins words across a line break and a comma stays a comma."""
+    """What the other outlets write between two words. The neighbours carry what separates them
+    from the word ("iran, " / " had"), so that a context never joins words across a line break
+    and a comma stays a comma."""
 
     sources: int
-    between: dict[tuple[str, str], dict[str, int]]
+    per_source: tuple[_SiblingContexts, ...]
     words: frozenset[str]  # every lower-case word the other outlets use
+
+    def between(self, previous: str, following: str) -> dict[str, int]:
+        """word -> how many outlets write it between ``previous`` and ``following``. Asked only
+        for the few questionable words, so it is counted on demand, not for every slot."""
+        slot: dict[str, int] = {}
+        for sibling in self.per_source:
+            for middle in sibling.between.get((previous, following), ()):
+                slot[middle] = slot.get(middle, 0) + 1
+        return slot
 
 
 def _story_contexts(context: PassContext) -> _StoryContexts:
-    per_source: dict[str, tuple[tuple[str, str, str], ...]] = {}
+    per_source: dict[str, _SiblingContexts] = {}
     for sibling in context.siblings:
         source = sibling.source or f"#{sibling.article_id}"
         if context.source and source == context.source:
             continue
-        per_source.setdefault(source, _sibling_contexts(sibling.text))
-    between: dict[tuple[str, str], dict[str, int]] = {}
-    words: set[str] = set()
-    for triples in per_source.values():
-        for prev, middle, nxt in set(triples):
-            words.add(middle)
-            if prev and nxt:
-                slot = between.setdefault((prev, nxt), {})
-                slot[middle] = slot.get(middle, 0) + 1
-    return _StoryContexts(len(per_source), between, frozenset(words))
+        if source not in per_source:
+            per_source[source] = _sibling_contexts(sibling.text)
+    words = frozenset().union(*(sibling.words for sibling in per_source.values()))
+    return _StoryContexts(len(per_source), tuple(per_source.values()), words)
 
 
-@lru_cache(maxsize=64)
-def _sibling_contexts(text: str) -> tuple[tuple[str, str, str], ...]:
-    """(previous, word, next) for every word of a sibling, lower-cased, with the neighbours keyed
-    as :func:`_context_key` keys them (cached: siblings recur from article to article)."""
+@per_text()
+def _sibling_contexts(text: str) -> _SiblingContexts:
+    """The (previous, word, next) contexts of a sibling's words, lower-cased, with the neighbours
+    keyed as :func:`_context_key` keys them (cached: siblings recur from article to article)."""
     words = _words(text)
-    out = []
+    seen: set[str] = set()
+    between: dict[tuple[str, str], set[str]] = {}
     for i, w in enumerate(words):
         prev = _context_key(text, words[i - 1], w, before=True) if i > 0 else ""
         nxt = _context_key(text, w, words[i + 1], before=False) if i + 1 < len(words) else ""
-        out.append((prev, w.text.lower(), nxt))
-    return tuple(out)
+        middle = w.text.lower()
+        seen.add(middle)
+        if prev and nxt:
+            between.setdefault((prev, nxt), set()).add(middle)
+    return _SiblingContexts(frozenset(seen), {k: frozenset(v) for k, v in between.items()})
 
 
 _MAX_GAP = 6
@@ -297,6 +313,8 @@ def _context_key(text: str, left: _Word, right: _Word, before: bool) -> str:
     than a few characters lie between. Across a line break the context is the paragraph edge with the
     punctuation on the word's side of it ("scene." at the end of a paragraph)."""
     gap = text[left.end : right.start]
+    if gap == " ":  # most words: the general case below gives just this
+        return f"{left.text.lower()} " if before else f" {right.text.lower()}"
     if "\n" in gap:
         side = gap[: gap.index("\n")] if not before else gap[gap.rindex("\n") + 1 :]
         side = _INLINE_SPACE.sub("", side).translate(_QUOTE_FORMS)
@@ -323,7 +341,7 @@ def _story_correction(
     'reelected' is not a slip for 'elected', nor 'traveled' for 'travelled'."""
     if not story.sources or not previous or not following:
         return None
-    slot = story.between.get((previous, following))
+    slot = story.between(previous, following)
     if not slot:
         return None
     limit = 1 if len(word) <= 4 else 2
@@ -356,8 +374,7 @@ def _compound_suggestions(
     must be unknown to the bigram dictionary, so that "top-level" never becomes "low-level"."""
     support: dict[tuple[str, str], Counter[str]] = {}
     for sibling in context.siblings:
-        seen = {m.group(0) for m in _COMPOUND.finditer(sibling.text)}
-        for surface in seen:
+        for surface in _compounds_in(sibling.text):
             first, _, second = surface.lower().partition("-")
             support.setdefault((first, second), Counter())[surface] += 1
     found: list[Suggestion] = []
@@ -398,6 +415,12 @@ def _compound_suggestions(
     return found
 
 
+@per_text()
+def _compounds_in(text: str) -> frozenset[str]:
+    """The hyphenated compounds a sibling writes (cached: siblings recur)."""
+    return frozenset(m.group(0) for m in _COMPOUND.finditer(text))
+
+
 def _is_unknown_compound(first: str, second: str) -> bool:
     if first in _PREFIXES or second in _PREFIXES:
         return False
@@ -424,9 +447,12 @@ def _words(text: str) -> list[_Word]:
         stripped = raw.strip(_EDGE_PUNCT)
         if not stripped:
             continue
+        offset = token.start() + raw.index(stripped)
+        if stripped.isalpha():  # most tokens: one checkable part, no ending to strip
+            words.append(_Word(offset, offset + len(stripped), stripped, True))
+            continue
         # Digits, URLs, e-mail addresses, @handles and abbreviations with dots are never checked.
         is_checkable = all(c.isalpha() or c in "-'’" for c in stripped)
-        offset = token.start() + raw.index(stripped)
         for part in _WORD_PART.finditer(stripped):
             word = _strip_endings(part.group(0))
             start = offset + part.start()
@@ -450,6 +476,8 @@ def _suggest(
 
 def _strip_endings(word: str) -> str:
     """The word without a possessive or contraction ending, which the dictionary does not hold."""
+    if "'" not in word and "’" not in word:
+        return word  # both endings start with an apostrophe or end with one
     for pattern in (_POSSESSIVE, _CONTRACTION):
         m = pattern.search(word)
         if m is not None and m.start() > 0:
