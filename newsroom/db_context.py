@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from django.db import DatabaseError, connection
 
-from newsroom.request_context import current_request_id
+from newsroom.request_context import current_job_id, current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +67,13 @@ def bound(*, request_id: str, actor: str = "") -> Iterator[None]:
 
 @contextmanager
 def job_context(request_id: str, actor: str) -> Iterator[None]:
-    """A background job's id on its audit rows and, through the connection, on its row history."""
+    """A background job's id on its audit rows, its log lines and, through the connection, on its
+    row history."""
     token = current_request_id.set(request_id)
+    job_token = current_job_id.set(actor)
     try:
         with bound(request_id=request_id, actor=actor):
             yield
     finally:
+        current_job_id.reset(job_token)
         current_request_id.reset(token)

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from newsroom.env import (
     database_from_url,
     env_bool,
+    env_choice,
     env_float,
     env_int,
     env_list,
@@ -22,6 +23,7 @@ from newsroom.env import (
     env_rate,
     env_str,
 )
+from newsroom.logs import FORMATS, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -270,11 +272,5 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+# NEWSROOM_LOG_FORMAT=json: one JSON object per line with the request and job ids (newsroom.logs).
+LOGGING = logging_config(env_choice("NEWSROOM_LOG_FORMAT", "plain", FORMATS), env_str("LOG_LEVEL", "INFO"))

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from newsroom.env import (
     database_from_url,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_networks,
@@ -32,6 +33,7 @@ def test_env_bool_reads_true_and_false(monkeypatch: pytest.MonkeyPatch, raw: str
     (lambda: env_int("V", 1), "many", "whole number"),
     (lambda: env_int("V", 1, minimum=5), "2", "at least 5"),
     (lambda: env_rate("V", "1/s"), "fast", "100/s"),
+    (lambda: env_choice("V", "plain", ("plain", "json")), "xml", "one of plain, json"),
     (lambda: env_networks("V", []), "127.0.0.1,localhost", "'localhost' is not an IP address"),
 ])
 def test_bad_values_fail_loudly_naming_the_variable(monkeypatch: pytest.MonkeyPatch, helper, raw: str, message: str) -> None:  # type: ignore[no-untyped-def]
