@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # The stamp holds pyproject.toml's checksum: pip runs again only when it changed.
 STAMP := $(VENV)/.installed
-# Any Python runs newsroom/services.py find-python, which picks the 3.12+ to build .venv from.
+# Any Python runs launcher/services.py find-python, which picks the 3.12+ to build .venv from.
 BOOTSTRAP_PYTHON := $(firstword $(shell command -v python3 python 2>/dev/null))
 PYTEST_ARGS ?=
 
@@ -27,7 +27,7 @@ venv:
 	  if [ -z "$(BOOTSTRAP_PYTHON)" ]; then \
 	    echo "make: no python3 on PATH; install Python 3.12 (or set NEWSROOM_PYTHON and BOOTSTRAP_PYTHON)" >&2; exit 1; \
 	  fi; \
-	  py="$$($(BOOTSTRAP_PYTHON) newsroom/services.py find-python)" || exit 1; \
+	  py="$$($(BOOTSTRAP_PYTHON) launcher/services.py find-python)" || exit 1; \
 	  echo "make: creating $(VENV) with $$py ($$("$$py" -c 'import sys; print(sys.version.split()[0])'))"; \
 	  rm -rf $(VENV) && "$$py" -m venv $(VENV) || exit 1; \
 	fi
@@ -40,13 +40,13 @@ venv:
 	fi
 
 run: venv
-	@$(PY) -m newsroom.run
+	@$(PY) -m launcher.run
 
 services: venv
-	@$(PY) -m newsroom.run --services-only
+	@$(PY) -m launcher.run --services-only
 
 test: venv chromium
-	@$(PY) -m newsroom.run --services-only -- $(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m launcher.run --services-only -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's chromium through Playwright (`playwright install` cannot work here).
 chromium:
@@ -70,7 +70,7 @@ typecheck: venv
 # bench/load_bench.py drives the system with Locust (the bench extra); bench/locustfile.py is its part.
 bench: venv
 	@$(PY) -c 'import locust' 2>/dev/null || $(PY) -m pip install --disable-pip-version-check -q -e ".[bench]"
-	@$(PY) -m newsroom.run --services-only -- \
+	@$(PY) -m launcher.run --services-only -- \
 	  bash -c 'set -e; for script in bench/*.py; do [ "$$script" = bench/locustfile.py ] && continue; echo "make: $$script"; $(PY) "$$script"; done'
 
 clean:

@@ -186,7 +186,7 @@ class Children:
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        from newsroom.services import die_with_parent_hook
+        from launcher.services import die_with_parent_hook
 
         log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
@@ -256,7 +256,7 @@ def flush_redis(redis_url: str) -> None:
 
 
 def pick_port(first: int) -> int:
-    from newsroom.services import free_port, port_in_use
+    from launcher.services import free_port, port_in_use
 
     for port in range(first, first + 20):
         if not port_in_use(HOST, port):

@@ -17,7 +17,7 @@ what an owner killed with SIGKILL leaves behind can be stopped by its guardian p
 (``start_guardian``) or else by the next run (``clean_stale_owners``).
 
 The Makefile runs this file with any ``python3`` before the virtualenv exists
-(``python3 newsroom/services.py find-python``): keep its imports to the standard library, and import
+(``python3 launcher/services.py find-python``): keep its imports to the standard library, and import
 psycopg and redis inside the functions that need them.
 """
 
@@ -863,7 +863,7 @@ def main(argv: list[str]) -> int:
             print(f"error: {ex}\n  fix: {ex.fix}", file=sys.stderr)
             return 1
         return 0
-    print("usage: python3 newsroom/services.py find-python | guard OWNER_PID DATA_DIR", file=sys.stderr)
+    print("usage: python3 launcher/services.py find-python | guard OWNER_PID DATA_DIR", file=sys.stderr)
     return 2
 
 

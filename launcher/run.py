@@ -1,10 +1,10 @@
 """``make run``: bring newsroom up on this machine, and stop what it started on Ctrl-C.
 
-    python -m newsroom.run                               # servers, migrate, seeds, web + worker + beat
-    python -m newsroom.run --services-only               # servers only: print their exports
-    python -m newsroom.run --services-only -- CMD ...    # servers, then CMD with them (make test)
+    python -m launcher.run                               # servers, migrate, seeds, web + worker + beat
+    python -m launcher.run --services-only               # servers only: print their exports
+    python -m launcher.run --services-only -- CMD ...    # servers, then CMD with them (make test)
 
-PostgreSQL and Redis come from newsroom/services.py (DATABASE_URL / REDIS_URL, else the local
+PostgreSQL and Redis come from launcher/services.py (DATABASE_URL / REDIS_URL, else the local
 servers, else the embedded ones; NEWSROOM_EMBEDDED=1 forces the embedded ones). Every child gets
 their URLs through DATABASE_URL and REDIS_URL. The web server listens on 127.0.0.1:$PORT (8000).
 
@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from newsroom import metrics, services
-from newsroom.services import ROOT, ServiceError
+from launcher import services
+from launcher.services import ROOT, ServiceError
+from newsroom import metrics
 
-logger = logging.getLogger("newsroom.run")
+logger = logging.getLogger("launcher.run")
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -254,7 +255,7 @@ def hold_services(svc: services.Services) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newsroom.run", description=__doc__.split("\n\n")[0],
+    parser = argparse.ArgumentParser(prog="python -m launcher.run", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--services-only", action="store_true",
                         help="only make PostgreSQL and Redis reachable (and run COMMAND with them)")

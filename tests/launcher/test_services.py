@@ -1,4 +1,4 @@
-"""newsroom/services.py: choosing a Python, building URLs, choosing servers, and the embedded ones."""
+"""launcher/services.py: choosing a Python, building URLs, choosing servers, and the embedded ones."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ import psycopg
 import pytest
 import redis
 
-from newsroom import services
-from newsroom.env import database_from_url
-from newsroom.services import (
+from launcher import services
+from launcher.services import (
     EMBEDDED,
     GIVEN,
     LOCAL,
@@ -25,6 +24,7 @@ from newsroom.services import (
     choose_python,
     choose_source,
 )
+from newsroom.env import database_from_url
 
 
 def py(path: str, version: tuple[int, int, int], has_venv: bool = True) -> FoundPython:
@@ -66,6 +66,22 @@ def test_find_python_says_how_to_fix_when_none_fits(tmp_path: Path) -> None:
     with pytest.raises(ServiceError) as raised:
         services.find_python({"NEWSROOM_PYTHON": str(tmp_path / "missing")})
     assert "3.12" in raised.value.fix
+
+
+def test_find_python_runs_as_a_script_without_site_packages() -> None:
+    # The Makefile runs `python3 launcher/services.py find-python` before .venv exists: no Django,
+    # no psycopg. -S -I: no site-packages, no PYTHONPATH, no current directory on sys.path.
+    env = {"NEWSROOM_PYTHON": sys.executable, "PATH": os.environ.get("PATH", "")}
+    result = subprocess.run([sys.executable, "-S", "-I", "launcher/services.py", "find-python"], cwd=services.ROOT,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, sys.executable, "")
+
+
+def test_make_run_entry_point_answers_help() -> None:
+    result = subprocess.run([sys.executable, "-m", "launcher.run", "--help"], cwd=services.ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python -m launcher.run")
 
 
 @pytest.mark.parametrize(("kwargs", "url"), [
@@ -227,7 +243,7 @@ def test_embedded_servers_of_a_killed_owner_are_stopped_on_next_start(tmp_path: 
     # given: an owner that started the embedded servers and was killed (SIGKILL)
     data_dir = tmp_path / "data"
     script = (
-        "import sys, time; from newsroom import services; "
+        "import sys, time; from launcher import services; "
         f"s = services.ensure_services(mode='run', environ={{'NEWSROOM_EMBEDDED': '1'}}, say=print, "
         f"data_dir=services.Path({str(data_dir)!r})); print('READY', flush=True); time.sleep(300)"
     )
