@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from articles.audit import SystemActor, record_event
+from articles.audit import Actor, SystemActor, record_event
 from articles.models import Article, Revision
 from corrections.models import PipelineJob
 from newsroom import metrics
@@ -179,3 +179,37 @@ def sweep_jobs(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
             break  # the broker is down: the next sweep tries again
     return counts
 
+
+class JobNotFailed(Exception):
+    """Only a failed job can be retried (the ops page answers 409)."""
+
+
+@transaction.atomic
+def retry_job(*, job_id: int, actor: Actor) -> PipelineJob:
+    """Give a failed job fresh attempts and publish it again once the transaction commits.
+
+    The job goes back to queued with no attempt used and ``NEWSROOM_JOB_MAX_ATTEMPTS`` to come, and
+    its article back to received while the job's revision is still its current, unpublished one.
+    Passes that had run before the failure keep their stored runs (a pass runs once per revision
+    and version), so the retry only does what is left. The audit row ``pipeline.retried`` keeps
+    the reason the job had failed with. Raises PipelineJob.DoesNotExist for an unknown id, and
+    JobNotFailed when the job is not failed (it was retried already, or never failed).
+    """
+    job = PipelineJob.objects.select_for_update().select_related("revision").get(pk=job_id)
+    if job.state != PipelineJob.State.FAILED:
+        raise JobNotFailed(f"Job {job.pk} is {job.state}, not failed: there is nothing to retry.")
+    previous = {"previous_error": job.last_error[:500], "previous_attempts": job.attempts}
+    job.state = PipelineJob.State.QUEUED
+    job.attempts = 0
+    job.max_attempts = settings.NEWSROOM_JOB_MAX_ATTEMPTS
+    job.last_error = ""
+    job.claimed_by = ""
+    job.enqueued_at = timezone.now()
+    job.started_at = job.finished_at = job.lease_expires_at = None
+    job.save(update_fields=["state", "attempts", "max_attempts", "last_error", "claimed_by", "enqueued_at",
+                            "started_at", "finished_at", "lease_expires_at"])
+    _set_article_status(job, Article.Status.RECEIVED)
+    record_event(action="pipeline.retried", actor=actor, obj=job, article_id=job.article_id,
+                 revision_number=job.revision.number, detail=previous)
+    transaction.on_commit(lambda: publish_job(job_id))
+    return job

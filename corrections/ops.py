@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import redis
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Min
+from django.utils import timezone
 
 from corrections.models import PipelineJob
 
@@ -93,3 +95,96 @@ def outbox_state() -> OutboxState:
     return OutboxState(queued=rows.get(PipelineJob.State.QUEUED, 0), running=rows.get(PipelineJob.State.RUNNING, 0),
                        failed=failed, oldest_queued_at=oldest)
 
+
+@dataclass(frozen=True, slots=True)
+class FailedJob:
+    id: int
+    article_id: int
+    title: str
+    source: str
+    revision: int
+    attempts: int
+    failed_at: datetime | None
+    reason: str
+
+
+def failed_jobs(limit: int = 50) -> list[FailedJob]:
+    """The most recently failed jobs, newest first, with what they failed on."""
+    rows = (
+        PipelineJob.objects.filter(state=PipelineJob.State.FAILED)
+        .order_by("-finished_at", "-id")
+        .values_list("id", "article_id", "article__title", "article__source__slug", "revision__number", "attempts",
+                     "finished_at", "last_error")[:limit]
+    )
+    return [FailedJob(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """Articles taken in (pipeline jobs created) and reaching review (jobs done) in one interval."""
+
+    start: datetime
+    ingested: int
+    reviewed: int
+
+
+def throughput(now: datetime | None = None, span: timedelta = timedelta(hours=1),
+               step: timedelta = timedelta(minutes=5)) -> list[Interval]:
+    """Per ``step`` over the last ``span``: copies ingested and copies that reached review, oldest
+    first. Each copy with a new text makes one pipeline job, so the outbox counts both ends."""
+    now = now or timezone.now()
+    seconds = step.total_seconds()
+    n = int(span.total_seconds() // seconds)
+    since = now - n * step
+    counts: dict[str, dict[int, int]] = {}
+    with connection.cursor() as cursor:
+        for column, extra in (("created_at", ""), ("finished_at", "AND state = 'done'")):
+            cursor.execute(
+                f"""
+                SELECT floor(extract(epoch FROM ({column} - %(since)s)) / %(step)s)::int, count(*)
+                FROM corrections_pipelinejob
+                WHERE {column} >= %(since)s AND {column} < %(now)s {extra}
+                GROUP BY 1
+                """,  # noqa: S608 - the column names are the two above, never input
+                {"since": since, "now": now, "step": seconds},
+            )
+            counts[column] = dict(cursor.fetchall())
+    return [Interval(start=since + i * step, ingested=counts["created_at"].get(i, 0),
+                     reviewed=counts["finished_at"].get(i, 0)) for i in range(n)]
+
+
+@dataclass(frozen=True, slots=True)
+class OpsView:
+    """Everything the ops page shows, read at ``now``."""
+
+    now: datetime
+    broker: BrokerState
+    outbox: OutboxState
+    failed: list[FailedJob]
+    throughput: list[Interval]
+
+    @property
+    def oldest_queued(self) -> str:
+        at = self.outbox.oldest_queued_at
+        if at is None:
+            return ""
+        seconds = max(int((self.now - at).total_seconds()), 0)
+        return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"
+
+    @property
+    def throughput_max(self) -> int:
+        return max([1, *(max(i.ingested, i.reviewed) for i in self.throughput)])
+
+    @property
+    def ingested_total(self) -> int:
+        return sum(i.ingested for i in self.throughput)
+
+    @property
+    def reviewed_total(self) -> int:
+        return sum(i.reviewed for i in self.throughput)
+
+
+def ops_view() -> OpsView:
+    now = timezone.now()
+    return OpsView(now=now, broker=broker_state(), outbox=outbox_state(), failed=failed_jobs(),
+                   throughput=throughput(now))

@@ -30,4 +30,6 @@ urlpatterns = [
     path("gazetteer/suppressions/<int:suppression_id>/toggle/", views.suppression_toggle, name="suppression-toggle"),
     path("style/", views.style_rules, name="style"),
     path("style/<int:rule_id>/", views.style_rule_edit, name="style-rule"),
+    path("ops/", views.ops_page, name="ops"),
+    path("ops/jobs/<int:job_id>/retry/", views.job_retry, name="job-retry"),
 ]

@@ -31,7 +31,7 @@ from articles.publish import (
     publish_revision,
     set_story_canonical,
 )
-from corrections import desk, learning, review
+from corrections import desk, jobs, learning, ops, review
 from corrections.forms import (
     AcceptAllForm,
     AliasForm,
@@ -48,7 +48,7 @@ from corrections.forms import (
     StyleRuleForm,
     ToggleForm,
 )
-from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
+from corrections.models import Alias, Entity, PipelineJob, StyleRule, Suggestion, Suppression
 from corrections.pipeline import pass_modules
 from newsroom.roles import check_role, has_role
 
@@ -553,3 +553,27 @@ def audit(request: HttpRequest) -> HttpResponse:
                   {"form": form, "filters": filters, "page": page, "actions": desk.AUDIT_ACTIONS,
                    "next_query": next_query, "first_query": first_query},
                   status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+# --- operations ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@admin_required
+def ops_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "corrections/ops.html", {"view": ops.ops_view()})
+
+
+@require_POST
+@admin_required
+def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Retry a failed pipeline job: fresh attempts, published again (409 when it is not failed)."""
+    try:
+        job = jobs.retry_job(job_id=job_id, actor=request.user)
+    except PipelineJob.DoesNotExist:
+        raise Http404("No such job.") from None
+    except jobs.JobNotFailed as ex:
+        messages.error(request, str(ex))
+        return render(request, "corrections/ops.html", {"view": ops.ops_view()}, status=409)
+    messages.success(request, f"Job {job.pk} is queued again with {job.max_attempts} fresh attempts.")
+    return redirect("desk:ops")

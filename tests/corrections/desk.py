@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.test import override_settings
+
 from articles.models import ApiClient, Article, Revision
 from articles.tokens import create_api_token
-from corrections.models import Suggestion
+from corrections.models import PipelineJob, Suggestion
+from corrections.tasks import run_pipeline_task
 from tests.articles.helpers import ingest
 
 
@@ -40,6 +43,17 @@ def suggest(article: Article, original: str, replacement: str, *, kind: str = "s
         original=original, replacement=replacement, confidence=confidence, explanation=explanation,
         evidence=evidence or [],
     )
+
+
+def failed_job(client: ApiClient, body: str = "POISON-RAISE in this text", title: str = "Title") -> PipelineJob:
+    """A job that ran out of attempts on the poison pass, as a worker would have left it."""
+    with override_settings(NEWSROOM_PASSES=("tests.corrections.poison_pass",), NEWSROOM_JOB_MAX_ATTEMPTS=1):
+        outcome = ingest(client, body=body, title=title, external_id=uuid.uuid4().hex[:10])
+        job = PipelineJob.objects.get(revision=outcome.revision)
+        run_pipeline_task(job.pk)
+    job.refresh_from_db()
+    assert job.state == "failed"
+    return job
 
 
 def current_text(article: Article) -> str:

@@ -99,6 +99,10 @@ MATRIX: list[Row] = [
         why="re-enabling a pair editors rejected is a gazetteer edit"),
     Row("desk:style", "POST", (LOGIN, LOGIN, 403, 403, 403, 302)),
     Row("desk:style-rule", "POST", (LOGIN, LOGIN, 403, 403, 403, 302)),
+    # --- operations -------------------------------------------------------------------------------------
+    Row("desk:ops", "GET", (LOGIN, LOGIN, 403, 403, 403, 200), why="queues, failed jobs and pass quality: operators"),
+    Row("desk:job-retry", "POST", (LOGIN, LOGIN, 403, 403, 403, 302), why="re-runs a failed job; audited"),
+    Row("desk:job-retry", "GET", (405, 405, 405, 405, 405, 405), why="retrying is POST only"),
     # --- API: ingestion and reading -------------------------------------------------------------------
     Row("api:articles", "POST", (401, 201, 403, 403, 403, 403),
         why="ingestion needs a client token; people do not ingest through a session"),

@@ -18,7 +18,7 @@ from articles.tokens import create_api_token
 from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
 from corrections.review import edit_text, reject_suggestion
 from newsroom.roles import has_role
-from tests.corrections.desk import article_with_text, suggest
+from tests.corrections.desk import article_with_text, failed_job, suggest
 from tests.newsroom.access_matrix import ROLES
 
 TEXT = "Teh president of Ukriane met the mayor in Kiev on Monday."
@@ -159,6 +159,9 @@ CALLS: dict[str, Builder] = {
     "desk:style-rule POST": lambda w, u: Call((w.rule.pk,), {"pattern": "per cent", "replacement": "%",
                                                               "is_whole_word": "on", "is_enabled": "on",
                                                               "exceptions": ""}),
+    "desk:ops GET": lambda w, u: Call(),
+    "desk:job-retry POST": lambda w, u: Call((failed_job(w.own.client).pk,)),
+    "desk:job-retry GET": lambda w, u: Call((failed_job(w.own.client).pk,)),
     "api:articles POST": lambda w, u: Call(data=_article_json(w), is_json=True),
     "api:articles GET": lambda w, u: Call(),
     "api:articles-batch POST": lambda w, u: Call(data={"articles": [_article_json(w)]}, is_json=True),
