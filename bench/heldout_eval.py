@@ -884,6 +884,7 @@ def run_offline(gold: dict[str, Any], docs_dir: Path, out: Path, passes: str, wi
     from corrections import starter_data
     from corrections.passes.base import BoilerplateProfile, EdgeLineStat, PassContext, SiblingText
     from corrections.passes.boilerplate import edge_lines
+    from corrections.passes.contradictions import settle
     from corrections.passes.registry import DEFAULT_PASSES
 
     wanted = {p for p in passes.split(",") if p}
@@ -911,16 +912,19 @@ def run_offline(gold: dict[str, Any], docs_dir: Path, out: Path, passes: str, wi
         history[d["source"]].append(edge_lines(text))
         ctx = PassContext(source=d["source"], language="en", title=d["title"], gazetteer=gazetteer,
                           style_rules=rules, siblings=siblings, boilerplate=profile)
-        suggestions = []
+        per_pass = []
         for mod in modules:
             t0 = time.perf_counter()
-            for s in mod.run(text, ctx):
+            found = mod.run(text, ctx)
+            for s in found:
                 assert text[s.start : s.end] == s.original, (mod.NAME, s)
-                suggestions.append({"start": s.start, "end": s.end, "original": s.original,
-                                    "replacement": s.replacement, "kind": s.kind, "pass": mod.NAME,
-                                    "confidence": s.confidence, "explanation": s.explanation,
-                                    "status": "pending", "revision": 1})
+            per_pass.append((mod.NAME, found))
             timings[mod.NAME] += time.perf_counter() - t0
+        # What the pipeline leaves pending: contradicting suggestions settled as it settles them.
+        suggestions = [{"start": s.start, "end": s.end, "original": s.original,
+                        "replacement": s.replacement, "kind": s.kind, "pass": name,
+                        "confidence": s.confidence, "explanation": s.explanation,
+                        "status": "pending", "revision": 1} for name, s in settle(text, per_pass)]
         docs.append({"file": d["file"], "suggestions": suggestions})
     out.write_text(json.dumps({"docs": docs}, ensure_ascii=False, indent=1), encoding="utf-8")
     slow = ", ".join(f"{k} {v * 1000 / max(1, len(docs)):.0f}" for k, v in sorted(timings.items(), key=lambda kv: -kv[1]))

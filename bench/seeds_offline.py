@@ -28,6 +28,7 @@ from corrections.passes.base import (  # noqa: E402
     PassContext,
     SiblingText,
 )
+from corrections.passes.contradictions import settle  # noqa: E402
 from corrections.passes.registry import DEFAULT_PASSES  # noqa: E402
 
 
@@ -70,17 +71,20 @@ def main() -> int:
         )
         ctx = PassContext(source=d["source"], language="en", title=d["title"], gazetteer=gazetteer,
                           style_rules=rules, siblings=siblings, boilerplate=profile)
-        suggestions = []
+        per_pass = []
         for mod in modules:
             t0 = time.perf_counter()
-            for s in mod.run(text, ctx):
+            found = mod.run(text, ctx)
+            for s in found:
                 assert text[s.start:s.end] == s.original, (mod.NAME, s)
-                suggestions.append({"start": s.start, "end": s.end, "original": s.original,
-                                    "replacement": s.replacement, "kind": s.kind, "pass": mod.NAME,
-                                    "confidence": s.confidence, "explanation": s.explanation,
-                                    "status": "pending", "revision": 1})
+            per_pass.append((mod.NAME, found))
             ms = (time.perf_counter() - t0) * 1000
             print(f"{d['file']} {mod.NAME}: {ms:.1f} ms", file=sys.stderr)
+        # What the pipeline leaves pending: contradicting suggestions settled as it settles them.
+        suggestions = [{"start": s.start, "end": s.end, "original": s.original,
+                        "replacement": s.replacement, "kind": s.kind, "pass": name,
+                        "confidence": s.confidence, "explanation": s.explanation,
+                        "status": "pending", "revision": 1} for name, s in settle(text, per_pass)]
         docs.append({"file": d["file"], "suggestions": suggestions})
     Path(args.out).write_text(json.dumps({"docs": docs}, ensure_ascii=False, indent=1), encoding="utf-8")
     return subprocess.call([sys.executable, str(ROOT.parent / "shared/eval/score.py"), "--offline", args.out,

@@ -17,6 +17,7 @@ from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision, StorySignature
 from articles.stories import signature_similarity
 from corrections import jobs, lease
+from corrections.conflicts import SET_ASIDE, settle_conflicts
 from corrections.models import EdgeLine, PassRun, PipelineJob, Suggestion
 from corrections.passes import base, boilerplate
 from corrections.passes.boilerplate import edge_lines
@@ -263,10 +264,16 @@ def process_revision(job: PipelineJob) -> None:
     context = build_context(article, revision, snapshot)
     for module in pass_modules():
         run_pass(revision, module, context)
+    settle(revision)
     auto_apply(article.pk, revision.pk)
     refresh_story_siblings(article, snapshot)
     if revision.ingest_request_id is not None:
         refresh_shared_edges(article, revision, snapshot)
+
+
+def settle(revision: Revision) -> int:
+    """Set aside the suggestions that contradict stronger ones of other passes (corrections.conflicts)."""
+    return settle_conflicts(revision, [m.NAME for m in pass_modules()])
 
 
 def run_job(job_id: int, task_id: str = "", is_retry: bool = False) -> PipelineJob | None:
@@ -390,7 +397,9 @@ def refresh_article(article_id: int, modules: list[ModuleType], snapshot: Refere
             return 0
         revision = Revision.objects.get(article_id=article_id, number=article.revision_number)
         context = build_context(article, revision, snapshot)
-        return sum(_reconcile(article_id, revision, module, context) for module in todo)
+        changed = sum(_reconcile(article_id, revision, module, context) for module in todo)
+        settle(revision)
+        return changed
 
 
 def _reconcile(article_id: int, revision: Revision, module: ModuleType, context: base.PassContext) -> int:
@@ -406,7 +415,7 @@ def _reconcile(article_id: int, revision: Revision, module: ModuleType, context:
     now = timezone.now()
     changed = 0
     for k, row in existing.items():
-        if row.status != Suggestion.Status.PENDING:
+        if row.status != Suggestion.Status.PENDING and not row.status_note.startswith(SET_ASIDE):
             continue
         if k not in found:
             row.status = Suggestion.Status.STALE

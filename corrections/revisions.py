@@ -17,7 +17,7 @@ from django.utils import timezone
 from articles.audit import Actor, SystemActor, record_event, sha256_text
 from articles.models import ApiClient, Article, Revision
 from corrections.models import Suggestion
-from corrections.passes.base import apply_suggestions
+from corrections.passes.base import apply_suggestions, spans_clash
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,18 +73,6 @@ def _line_offsets(lines: list[str]) -> list[int]:
     for line in lines:
         offsets.append(offsets[-1] + len(line))
     return offsets
-
-
-def spans_clash(start: int, end: int, other_start: int, other_end: int) -> bool:
-    """Two edits clash when they share a character; an insertion clashes with an insertion at the
-    same point and with a span it falls strictly inside."""
-    if start == end and other_start == other_end:
-        return start == other_start
-    if start == end:
-        return other_start < start < other_end
-    if other_start == other_end:
-        return start < other_start < end
-    return start < other_end and other_start < end
 
 
 def _shift(pos: int, changes: Iterable[Change]) -> int:

@@ -16,6 +16,17 @@ EntityType = Literal["person", "place", "organisation", "other"]
 AliasKind = Literal["variant", "misspelling", "style"]
 EdgePosition = Literal["top", "bottom"]
 
+# Debris of a mis-decoded letter inside a word, which tokenisers keep in the word it sits in: a C1
+# control character (UTF-8 read as Latin-1: 'DoÄ\x9fan' for 'Doğan'), or the Windows-1252 reading
+# of a continuation byte after a lead byte read as a capital ('YÄ±lmaz', 'GÃ¶ran') when a letter
+# follows; a no-break space only when a small letter follows ('Å\xa0imiÄ‡' for 'Šimić'), as after
+# a capital it mostly ends a word ('JOSÉ\xa0Luis'). Split there, a word's tail reads as a word of
+# its own: 'an' taken for the article, 'an an' for a repeated word.
+WORD_DEBRIS = (
+    "[\x80-\x9f]|(?<=[\u00c2-\u00df])"
+    "(?:[€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ\u00a1-\u00bf](?=[^\\W\\d_])|\u00a0(?=[^\\W\\d_A-Z\u00c0-\u00de]))"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
@@ -158,15 +169,19 @@ def drop_overlaps(suggestions: list[Suggestion]) -> list[Suggestion]:
 
 
 def _overlaps(a: Suggestion, b: Suggestion) -> bool:
-    """Spans overlap when they share a character; an insertion also clashes with another
-    insertion at the same point or with a span it falls strictly inside."""
-    if a.start == a.end and b.start == b.end:
-        return a.start == b.start
-    if a.start == a.end:
-        return b.start < a.start < b.end
-    if b.start == b.end:
-        return a.start < b.start < a.end
-    return a.start < b.end and b.start < a.end
+    return spans_clash(a.start, a.end, b.start, b.end)
+
+
+def spans_clash(start: int, end: int, other_start: int, other_end: int) -> bool:
+    """Two edits clash when they share a character; an insertion clashes with an insertion at the
+    same point and with a span it falls strictly inside."""
+    if start == end and other_start == other_end:
+        return start == other_start
+    if start == end:
+        return other_start < start < other_end
+    if other_start == other_end:
+        return start < other_start < end
+    return start < other_end and other_start < end
 
 
 class Edit(Protocol):

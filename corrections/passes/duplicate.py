@@ -13,12 +13,18 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from corrections.passes.base import PassContext, Suggestion, drop_overlaps, make_suggestion
+from corrections.passes.base import (
+    WORD_DEBRIS,
+    PassContext,
+    Suggestion,
+    drop_overlaps,
+    make_suggestion,
+)
 from corrections.passes.boilerplate import matches_chrome
 from corrections.passes.whitespace import Line, line_deletion_spans, split_lines
 
 NAME = "duplicate"
-VERSION = "2"
+VERSION = "3"  # 3: the debris of a mis-decoded letter is part of the word it sits in
 KINDS = ("duplicate",)
 USES_SIBLINGS = False
 
@@ -36,7 +42,7 @@ MAX_RUN_WORDS = 8
 
 _NON_WORD = re.compile(r"[\W_]+")
 _WORD = re.compile(r"\w+")
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+_TOKEN = re.compile(rf"(?:\w|{WORD_DEBRIS})+(?:['’](?:\w|{WORD_DEBRIS})+)*")
 _SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))[ \t\xa0]+(?=[\"“‘(]?[A-Z0-9])")
 # Words that English legitimately doubles ("he had had enough", "she said that that was all")
 # and common reduplications ("bye bye", "very very").

@@ -27,14 +27,19 @@ from corrections.passes.base import (
 from corrections.passes.spelling import is_known_word
 
 NAME = "grammar"
-VERSION = "2"  # 2: spelling.is_known_word never knows words over 64 letters
+VERSION = "3"  # 3: an article follows a space, a line break, an opening mark or a dash
 KINDS = ("grammar",)
 USES_SIBLINGS = False
 
 _KIND = "grammar"
 
 # The article, horizontal space only (never a line break), then the next token up to a space.
-_ARTICLE = re.compile(r"(?<![\w'’.\-])(a|an|A|An|AN)([ \t\u00a0]+)([^\s]+)")
+# Only a space, a line break, an opening quotation mark or bracket, or a dash may come before it:
+# after anything else "an" is the end of a word, such as a name whose letters were mis-decoded
+# ('DoÄ' + C1 control + 'an' for 'Doğan').
+_ARTICLE = re.compile(
+    r"(?<![^ \t\n\r\u00a0\u2009\u202f\u2028\u2029\"“‘(\[{«—–])(a|an|A|An|AN)([ \t\u00a0]+)([^\s]+)"
+)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 _TRAILING_PUNCT = ".,;:!?)]}\"'”’»…"
 

@@ -17,13 +17,15 @@ from typing import NamedTuple
 
 import jellyfish
 
+from corrections.passes.base import WORD_DEBRIS
 from corrections.passes.text_cache import per_text
 
 _LETTER = r"[^\W\d_]"
 _MARK = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 _APOSTROPHES = "'’ʹ′ʼ"
+_LETTER_OR_DEBRIS = rf"(?:{_LETTER}|{_MARK}|{WORD_DEBRIS})"
 # A word part: letters (with combining marks), joined by internal apostrophes (O'Brien, Chaplyns'kyi).
-_PART = rf"{_LETTER}(?:{_LETTER}|{_MARK})*(?:[{_APOSTROPHES}]{_LETTER}(?:{_LETTER}|{_MARK})*)*"
+_PART = rf"{_LETTER}{_LETTER_OR_DEBRIS}*(?:[{_APOSTROPHES}]{_LETTER}{_LETTER_OR_DEBRIS}*)*"
 _PART_RE = re.compile(_PART)
 # A word of running text; hyphenated words are split into their parts ("Putin-Zelensky").
 _WORD_RE = re.compile(rf"{_PART}(?:-{_PART})*")

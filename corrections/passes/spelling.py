@@ -59,7 +59,7 @@ from corrections.passes.house_style import find_quoted_spans
 from corrections.passes.text_cache import per_text
 
 NAME = "spelling"
-VERSION = "6"  # 6: a number is one token of a story context
+VERSION = "7"  # 7: C1 "next line" and separators are part of the word they sit in
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
 
@@ -95,7 +95,10 @@ _BIGRAM_BOOST = 10.0
 _MIN_SPLIT_BIGRAM_COUNT = 10_000_000
 _MIN_COMPOUND_PART_COUNT = 1_000_000
 
-_TOKEN = re.compile(r"\S+")
+# A run of non-space characters. The C1 control "next line" (\x85) and the information
+# separators count as part of a word although Python calls them spaces: in running text they are
+# bytes of a mis-decoded letter ('DÄ\x85browski'), and the word they sit in is no English word.
+_TOKEN = re.compile(r"(?:[^\s]|[\x1c-\x1f\x85])+")
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?…*_—–-/|"
 # A word or one part of a hyphenated compound, with any apostrophe ending.
 _WORD_PART = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")

@@ -1,0 +1,65 @@
+"""Settle a revision's contradicting suggestions (see corrections.passes.contradictions) in the
+database: the moot ones are set aside as stale with a note, and come back when what made them moot
+is gone (withdrawn by a refresh of the story's evidence)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from articles.audit import SystemActor, record_event
+from articles.models import Article, Revision
+from corrections.models import Suggestion
+from corrections.passes.contradictions import Proposal, resolve
+
+SET_ASIDE = "set aside:"  # how a set-aside suggestion's note begins
+_ACTOR = SystemActor("contradictions")
+
+
+def settle_conflicts(revision: Revision, pass_order: Sequence[str]) -> int:
+    """Set aside the pending suggestions of ``revision`` that contradict stronger ones, and bring
+    back the set-aside ones that no longer do. ``pass_order`` names the passes in registry order
+    (the earlier wins a tie). Returns how many suggestions changed status; records one audit row
+    when any did. Locks the article, then the suggestions."""
+    rank = {name: k for k, name in enumerate(pass_order)}
+    with transaction.atomic():
+        Article.objects.select_for_update().filter(pk=revision.article_id).first()
+        rows = _candidates(revision)
+        if not rows:
+            return 0
+        proposals = [
+            Proposal(s.pass_name, rank.get(s.pass_name, len(rank)), s.kind, s.start, s.end, s.original,
+                     s.replacement, s.confidence)
+            for s in rows
+        ]
+        notes = {aside.index: aside.note for aside in resolve(revision.text, proposals)}
+        now = timezone.now()
+        changed: list[tuple[Suggestion, str]] = []
+        for k, row in enumerate(rows):
+            note = notes.get(k)
+            if note is not None and row.status == Suggestion.Status.PENDING:
+                row.status, row.status_note, row.decided_at = Suggestion.Status.STALE, note, now
+                changed.append((row, "set aside"))
+            elif note is not None and row.status_note != note:
+                row.status_note = note
+                row.save(update_fields=["status_note"])
+            elif note is None and row.status == Suggestion.Status.STALE:
+                row.status, row.status_note, row.decided_at = Suggestion.Status.PENDING, "", None
+                changed.append((row, "restored"))
+        for row, _ in changed:
+            row.save(update_fields=["status", "status_note", "decided_at"])
+        if changed:
+            record_event(action="suggestions.settled", actor=_ACTOR, obj=revision, article_id=revision.article_id,
+                         revision_number=revision.number,
+                         detail={"set_aside": [r.pk for r, how in changed if how == "set aside"],
+                                 "restored": [r.pk for r, how in changed if how == "restored"]})
+        return len(changed)
+
+
+def _candidates(revision: Revision) -> list[Suggestion]:
+    pending = Suggestion.objects.filter(revision=revision, status=Suggestion.Status.PENDING)
+    aside = Suggestion.objects.filter(revision=revision, status=Suggestion.Status.STALE,
+                                      status_note__startswith=SET_ASIDE)
+    return list((pending | aside).select_for_update().order_by("start", "end", "id"))
