@@ -193,14 +193,14 @@ def analyse(text: str) -> Document:
     """Tokenise ``text`` and find the capitalised spans that may be names (once per text: an
     article is read again as a sibling of the story's next copies)."""
     quoted = _quoted_spans(text)
-    heading_lines = _heading_lines(text)
-    heading_starts = [a for a, _ in heading_lines]
+    headings = heading_lines(text)
+    heading_starts = [a for a, _ in headings]
     tokens: list[Token] = []
     lower_words: set[str] = set()
     q = 0
     for m in _WORD_RE.finditer(text):
         whole_start = m.start()
-        sentence_start = _is_sentence_start(text, whole_start) or _in_ranges(whole_start, heading_lines, heading_starts)
+        sentence_start = _is_sentence_start(text, whole_start) or _in_ranges(whole_start, headings, heading_starts)
         # Most words have no hyphen: the match is then the word's one part.
         parts = list(_PART_RE.finditer(m.group())) if "-" in m.group() else [m]
         for k, p in enumerate(parts):
@@ -301,7 +301,7 @@ def _is_sentence_start(text: str, pos: int) -> bool:
     return c in "\n\r" or c in _SENTENCE_END or c in "”\"’'»)"
 
 
-def _heading_lines(text: str) -> list[tuple[int, int]]:
+def heading_lines(text: str) -> list[tuple[int, int]]:
     """Lines that look like headings: short, no closing full stop, most words capitalised."""
     found: list[tuple[int, int]] = []
     pos = 0

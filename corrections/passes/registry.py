@@ -12,6 +12,7 @@ DEFAULT_PASSES: tuple[str, ...] = (
     "corrections.passes.duplicate",
     "corrections.passes.punctuation",
     "corrections.passes.entities",
+    "corrections.passes.capitals",
     "corrections.passes.house_style",
     "corrections.passes.spelling",
     "corrections.passes.grammar",
