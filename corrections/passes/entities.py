@@ -55,7 +55,7 @@ from corrections.passes.names_index import GazetteerIndex, index_for
 from corrections.passes.names_text import PERSON_CUES, Document, analyse, looks_mojibake
 
 NAME = "entities"
-VERSION = "9"  # 9: copies sharing few of this copy's names are other stories, no evidence
+VERSION = "10"  # 10: the debris of a mis-decoded letter is part of the word it sits in
 KINDS = ("entity",)
 USES_SIBLINGS = True
 
