@@ -19,9 +19,10 @@ from rest_framework.views import APIView
 from articles.idempotency import Answer, IdempotencyKeyReused, answer_once
 from articles.ingest import ArticleData, IngestConflict, NoMainText, ingest_article
 from articles.models import Article, IngestRequest, Revision
-from articles.parsers import RequestTooLarge
+from articles.parsers import RequestTooLarge, StrictJSONParser
 from articles.permissions import CanReadArticles, IsIngestClient, required_client, visible_articles
 from articles.serializers import (
+    SOURCE_PATTERN,
     ArticleIn,
     ArticleOut,
     ArticleSummaryOut,
@@ -31,6 +32,14 @@ from articles.serializers import (
     RevisionSummaryOut,
 )
 from articles.stories import assign_stories
+from articles.wire.parsers import (
+    WIRE_BATCH_PARSERS,
+    WIRE_PARSERS,
+    WIRE_REQUEST_SCHEMAS,
+    ItemErrors,
+    WireBatch,
+    source_param,
+)
 from newsroom.api_errors import BAD_REQUEST, ErrorOut
 from newsroom.pagination import PageNumberPagination
 from newsroom.query_params import STR_SCHEMA, enum_param, int_param, int_schema, str_param
@@ -44,6 +53,11 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
         "Repeat a request safely: the first answer is replayed (with Idempotent-Replayed: true) for the "
         "same key and body; the same key with another body is 422. 1-255 visible ASCII characters."
     ),
+)
+
+WIRE_SOURCE = OpenApiParameter(
+    "source", {"type": "string", "pattern": SOURCE_PATTERN, "maxLength": 100}, OpenApiParameter.QUERY, required=False,
+    description="Wire formats only: the source slug, instead of the document's provider or copyright holder.",
 )
 
 
@@ -77,6 +91,7 @@ def request_data(request: Request) -> Any:
     data = request.data
     if getattr(request, "raw_body", None) is None:
         raise exceptions.ParseError("Request body is empty; send a JSON object.")
+    source_param(request.query_params)  # ?source= names a wire document's source (articles.wire)
     return data
 
 
@@ -127,12 +142,14 @@ class ArticleCollectionApi(APIView):
     """POST ingests one article; GET lists the articles the caller may read."""
 
     pagination_class = PageNumberPagination  # for the schema; get() paginates explicitly
+    parser_classes = [StrictJSONParser, *WIRE_PARSERS]  # wire formats: articles.wire
 
     def get_permissions(self) -> list[Any]:
         return [IsIngestClient()] if self.request.method == "POST" else [CanReadArticles()]
 
-    @extend_schema(request=ArticleIn, responses={200: IngestOut, 201: IngestOut, 409: ErrorOut, 422: BAD_REQUEST},
-                   parameters=[IDEMPOTENCY_HEADER], operation_id="articles_ingest")
+    @extend_schema(request={"application/json": ArticleIn, **WIRE_REQUEST_SCHEMAS},
+                   responses={200: IngestOut, 201: IngestOut, 409: ErrorOut, 422: BAD_REQUEST},
+                   parameters=[IDEMPOTENCY_HEADER, WIRE_SOURCE], operation_id="articles_ingest")
     def post(self, request: Request) -> Response:
         data = ArticleIn(data=request_data(request))
         data.is_valid(raise_exception=True)
@@ -211,19 +228,28 @@ class ArticleBatchCreateApi(APIView):
     """
 
     permission_classes = [IsIngestClient]
+    parser_classes = [StrictJSONParser, *WIRE_BATCH_PARSERS]  # wire formats: articles.wire
     max_request_setting = "NEWSROOM_MAX_BATCH_BYTES"
 
-    @extend_schema(request=BatchIn, responses={200: BATCH_RESULT, 207: BATCH_RESULT, 422: ErrorOut},
-                   parameters=[IDEMPOTENCY_HEADER], operation_id="articles_batch_ingest")
+    @extend_schema(request={"application/json": BatchIn, **WIRE_REQUEST_SCHEMAS},
+                   responses={200: BATCH_RESULT, 207: BATCH_RESULT, 422: ErrorOut},
+                   parameters=[IDEMPOTENCY_HEADER, WIRE_SOURCE], operation_id="articles_batch_ingest")
     def post(self, request: Request) -> Response:
-        batch = BatchIn(data=request_data(request))
-        batch.is_valid(raise_exception=True)
-        items = batch.validated_data["articles"]
+        payload = request_data(request)
+        if isinstance(payload, WireBatch):
+            items: list[Any] = payload.items
+        else:
+            batch = BatchIn(data=payload)
+            batch.is_valid(raise_exception=True)
+            items = batch.validated_data["articles"]
         limit = settings.NEWSROOM_MAX_BATCH_ITEMS
         if len(items) > limit:
             raise RequestTooLarge(f"The batch has {len(items)} articles; the maximum is {limit}. Split it.")
-        checked = []
+        checked: list[tuple[Any, Any]] = []
         for item in items:
+            if isinstance(item, ItemErrors):
+                checked.append((None, item.errors))
+                continue
             serializer = ArticleIn(data=item)
             checked.append((serializer.validated_data, None) if serializer.is_valid() else (None, serializer.errors))
 

@@ -30,6 +30,30 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def read_body(stream: IO[bytes] | None, parser_context: Mapping[str, Any] | None) -> bytes:
+    """The request body, at most the view's ``max_request_setting`` bytes (a setting name) or
+    NEWSROOM_MAX_REQUEST_BYTES (413 beyond it), kept on the request as ``raw_body`` for ingestion
+    to store verbatim (articles.api)."""
+    parser_context = parser_context or {}
+    view = parser_context.get("view")
+    request = parser_context.get("request")
+    setting_name = getattr(view, "max_request_setting", "NEWSROOM_MAX_REQUEST_BYTES")
+    limit: int = getattr(settings, setting_name)
+    declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+    too_large = (
+        f"Request body is larger than the limit of {limit} bytes ({setting_name}); "
+        "send smaller articles or split the batch."
+    )
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise RequestTooLarge(too_large)
+    raw = stream.read(limit + 1) if stream is not None else b""
+    if len(raw) > limit:
+        raise RequestTooLarge(too_large)
+    if request is not None:
+        request.raw_body = raw
+    return raw
+
+
 class StrictJSONParser(BaseParser):
     """Reads at most the configured number of bytes, decodes UTF-8 strictly, parses JSON.
 
@@ -40,23 +64,7 @@ class StrictJSONParser(BaseParser):
 
     def parse(self, stream: IO[bytes], media_type: str | None = None,
               parser_context: Mapping[str, Any] | None = None) -> Any:
-        parser_context = parser_context or {}
-        view = parser_context.get("view")
-        request = parser_context.get("request")
-        setting_name = getattr(view, "max_request_setting", "NEWSROOM_MAX_REQUEST_BYTES")
-        limit: int = getattr(settings, setting_name)
-        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        too_large = (
-            f"Request body is larger than the limit of {limit} bytes ({setting_name}); "
-            "send smaller articles or split the batch."
-        )
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise RequestTooLarge(too_large)
-        raw = stream.read(limit + 1) if stream is not None else b""
-        if len(raw) > limit:
-            raise RequestTooLarge(too_large)
-        if request is not None:
-            request.raw_body = raw  # kept verbatim by ingestion (articles.api)
+        raw = read_body(stream, parser_context)
         if not raw.strip():
             raise exceptions.ParseError("Request body is empty; send a JSON object.")
         charset = "utf-8"

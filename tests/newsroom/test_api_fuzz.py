@@ -15,6 +15,7 @@ that found it).
 from __future__ import annotations
 
 import gc
+import json
 import os
 import re
 import time
@@ -25,11 +26,13 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from django.db import connections
+from django.test import Client
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.transport.wsgi import WSGITransport
 
 from articles.serializers import EXTERNAL_ID_PATTERN, NOT_BLANK
 from articles.tokens import create_api_token
+from articles.wire.formats import MEDIA_TYPES as WIRE_MEDIA_TYPES
 from tests.factories import UserFactory
 
 MAX_EXAMPLES = int(os.environ.get("NEWSROOM_FUZZ_EXAMPLES", "200"))
@@ -106,11 +109,34 @@ def _describe(event: events.ScenarioFinished, case_id: str, check: Any) -> str:
     return text
 
 
+def fetch_schema(app: Any) -> dict[str, Any]:
+    """The served OpenAPI document, as a client fetches it."""
+    response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def json_request_bodies_only(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema without the wire formats' request bodies (ninjs, NewsML-G2, NITF): their
+    validity is IPTC's schemas and XML, which OpenAPI only names, so Schemathesis cannot tell a
+    valid document from an invalid one. tests/articles/test_wire_in.py covers them against IPTC's
+    own conformance suite and examples."""
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content") if isinstance(operation, dict) else None
+            if content:
+                for media_type in [m for m in content if m in WIRE_MEDIA_TYPES]:
+                    del content[media_type]
+    return schema
+
+
 def run_schemathesis(key: str) -> tuple[list[str], dict[str, int], dict[str, float]]:
     """Every phase against the app; returns the failures (described), the cases per operation and
     the seconds per phase."""
     config = schemathesis.Config.from_dict({**CONFIG, "headers": {"Authorization": f"Token {key}"}})
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), config=config)
+    app = get_wsgi_application()
+    schema = schemathesis.openapi.from_dict(json_request_bodies_only(fetch_schema(app)), config=config)
+    schema.app, schema.location = app, "/api/schema/"
     problems: list[str] = []
     cases: dict[str, int] = {}
     seconds: dict[str, float] = {}
