@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -36,6 +37,13 @@ from articles.publish import (
     set_story_canonical,
 )
 from articles.serializers import CanonicalOut, PublicationOut, PublishIn, StoryCanonicalIn
+from articles.wire.ninjs_out import (
+    NINJS_FEED_SCHEMA,
+    NINJS_ITEM_SCHEMA,
+    NinjsRenderer,
+    ninjs_items,
+    wants_ninjs,
+)
 from newsroom.api_errors import ErrorOut, ValidationErrorsOut
 from newsroom.query_params import (
     DATETIME_SCHEMA,
@@ -87,23 +95,35 @@ class ArticlePublishApi(APIView):
         return Response(CanonicalOut(_publications().get(pk=publication.pk)).data, status=status.HTTP_201_CREATED)
 
 
+# JSON, or IPTC ninjs 2.2 on Accept: application/ninjs+json or ?format=ninjs (articles.wire.ninjs_out).
+PUBLISHED_RENDERERS = [JSONRenderer, NinjsRenderer]
+
+
 class ArticleCanonicalApi(APIView):
     permission_classes = [CanReadPublished]
+    renderer_classes = PUBLISHED_RENDERERS
 
-    @extend_schema(responses=CanonicalOut, operation_id="articles_canonical")
+    @extend_schema(responses={(200, "application/json"): CanonicalOut, (200, NinjsRenderer.media_type): NINJS_ITEM_SCHEMA},
+                   operation_id="articles_canonical")
     def get(self, request: Request, article_id: int) -> Response:
         publication = _publications().filter(article_id=article_id).order_by("-number").first()
         if publication is None:
             raise exceptions.NotFound("This article has not been published.")
+        if wants_ninjs(request):
+            return Response(ninjs_items([publication], request)[0])
         return Response(CanonicalOut(publication).data)
 
 
 class PublicationDetailApi(APIView):
     permission_classes = [CanReadPublished]
+    renderer_classes = PUBLISHED_RENDERERS
 
-    @extend_schema(responses=CanonicalOut, operation_id="articles_publications_retrieve")
+    @extend_schema(responses={(200, "application/json"): CanonicalOut, (200, NinjsRenderer.media_type): NINJS_ITEM_SCHEMA},
+                   operation_id="articles_publications_retrieve")
     def get(self, request: Request, article_id: int, number: int) -> Response:
         publication = get_object_or_404(_publications(), article_id=article_id, number=number)
+        if wants_ninjs(request):
+            return Response(ninjs_items([publication], request)[0])
         return Response(CanonicalOut(publication).data)
 
 
@@ -114,9 +134,10 @@ class PublishedFeedApi(APIView):
     """Publications in the order they were made, keyset-paginated: follow ``next`` until it is null."""
 
     permission_classes = [CanReadPublished]
+    renderer_classes = PUBLISHED_RENDERERS
 
     @extend_schema(
-        responses=FEED,
+        responses={(200, "application/json"): FEED, (200, NinjsRenderer.media_type): NINJS_FEED_SCHEMA},
         parameters=[
             OpenApiParameter("since", DATETIME_SCHEMA,
                              description="ISO-8601 time with an offset: publications made at or after it."),
@@ -138,7 +159,8 @@ class PublishedFeedApi(APIView):
         size = page_size_param(params, "page_size", default=api_settings.PAGE_SIZE or 50,
                                maximum=settings.NEWSROOM_MAX_PAGE_SIZE)
         page, next_url = keyset_page(request, list(queryset[: size + 1]), size, cursor="after")
-        return Response({"results": PublicationOut(page, many=True).data, "next": next_url})
+        results = ninjs_items(page, request) if wants_ninjs(request) else PublicationOut(page, many=True).data
+        return Response({"results": results, "next": next_url})
 
 
 class StoryCanonicalApi(APIView):
