@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from corrections.passes.base import PassContext, Suggestion, make_suggestion
+from corrections.passes.text_cache import per_text
 from corrections.passes.whitespace import Line, line_deletion_spans, split_lines
 
 NAME = "boilerplate"
@@ -25,6 +26,7 @@ USES_SOURCE_HISTORY = True  # context.boilerplate: what recent articles opened a
 
 EDGE_DEPTH = 5  # how many non-blank lines at each end count as the top or the bottom
 MAX_CHROME_CHARS = 250  # longer lines are prose, whatever they look like
+_MAX_REMEMBERED_LINE = 2000  # matches_chrome remembers its answer for lines up to this long
 # A learned line must have opened (or closed) at least this many of the recent articles, and at
 # least this share of them: a footer recurs in nearly every article, a coincidence in a few.
 MIN_LEARNED_COUNT = 3
@@ -74,6 +76,19 @@ def edge_lines(text: str) -> list[tuple[Literal["top", "bottom"], str]]:
 
 def matches_chrome(line: str, patterns: tuple[str, ...]) -> bool:
     """Whether a whole line is site chrome according to the starter ``patterns``."""
+    if len(line) <= _MAX_REMEMBERED_LINE:
+        return _matches_chrome_remembered(line, patterns)
+    return _matches_chrome(line, patterns)
+
+
+@lru_cache(maxsize=8192)
+def _matches_chrome_remembered(line: str, patterns: tuple[str, ...]) -> bool:
+    """The boilerplate and duplicate passes both ask about every line of an article, and a
+    source's chrome lines recur from article to article."""
+    return _matches_chrome(line, patterns)
+
+
+def _matches_chrome(line: str, patterns: tuple[str, ...]) -> bool:
     form = _pattern_form(line)
     if not form or len(form) > MAX_CHROME_CHARS:
         return False
@@ -240,7 +255,7 @@ def _sibling_lines(context: PassContext) -> frozenset[str]:
     return frozenset(form for sibling in context.siblings for form in _lines_of(sibling.text))
 
 
-@lru_cache(maxsize=64)
+@per_text()
 def _lines_of(text: str) -> frozenset[str]:
     return frozenset(_loose(text[line.start : line.end]) for line in split_lines(text))
 

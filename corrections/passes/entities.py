@@ -51,6 +51,7 @@ from corrections.passes.entity_article import match_document_variants, match_maj
 from corrections.passes.entity_gazetteer import match_given, match_phrases, match_word
 from corrections.passes.entity_matches import Fix, Matches
 from corrections.passes.entity_story import Consensus, build_consensus
+from corrections.passes.house_style import may_occur
 from corrections.passes.names_index import GazetteerIndex, index_for
 from corrections.passes.names_text import PERSON_CUES, Document, analyse, looks_mojibake
 
@@ -158,7 +159,7 @@ def _style_rule_spans(text: str, rules: tuple[StyleRule, ...]) -> list[tuple[int
     house-style pass's, so that an editor never sees two suggestions for one word."""
     spans: list[tuple[int, int]] = []
     for rule in rules:
-        if not rule.pattern:
+        if not rule.pattern or not may_occur(text, rule.pattern, rule.is_case_sensitive):
             continue
         body = re.escape(rule.pattern)
         if rule.is_whole_word:

@@ -28,24 +28,25 @@ def match_aligned(m: Matches) -> None:
     ('Bicl' / 'Bidel'). When a neighbour is itself the damaged other half of the name ('Oksar
     Lindvqistt was'), the other side and a name beside it must agree."""
     cons = m.consensus
-    if not cons.slots:
+    if not cons.has_places():
         return
     tokens = m.doc.tokens
-    for i, tok in enumerate(tokens):
+    for i in m.doc.capitalised:
+        tok = tokens[i]
         f = tok.folded
-        if i in m.fixes or not tok.is_capitalised or len(f) < 3 or not is_latin(f):
+        if i in m.fixes or len(f) < 3 or not is_latin(f):
             continue
         if f in m.doc.lower_words or cons.count(f) > 0:
             continue
         if any(w.rank in ("canonical", "variant") and w.role != "given" for w in m.index.readings(f)):
             continue  # a name the gazetteer knows ('Vidal' of 'Cape Vidal' is only part of one)
         before, after = _context(m, i, -1), _context(m, i, 1)
-        options = cons.slots.get((before, after)) if before and after else None
+        options = cons.at(before, after) if before and after else None
         both_sides = options is not None
         if options is None and after and _is_unmatched_name(m, i, -1):
-            options = cons.after_name.get(after)
+            options = cons.after_name(after)
         if options is None and before and _is_unmatched_name(m, i, 1):
-            options = cons.before_name.get(before)
+            options = cons.before_name(before)
         if not options:
             continue
         close = [(len(srcs), g) for g, srcs in options.items() if aligned_variant(f, g)]
@@ -70,9 +71,10 @@ def match_aligned(m: Matches) -> None:
 def propagate(m: Matches) -> None:
     """A form resolved in one place is the same name elsewhere in the article ('Ines Bicl' and
     then 'Bicl said'); an English word at the start of a sentence may be just that word."""
-    for i, tok in enumerate(m.doc.tokens):
+    for i in m.doc.capitalised:
+        tok = m.doc.tokens[i]
         res = m.resolved_forms.get(tok.folded)
-        if res is None or i in m.fixes or not tok.is_capitalised:
+        if res is None or i in m.fixes:
             continue
         if tok.folded in m.common and tok.is_sentence_start:
             continue
@@ -103,7 +105,7 @@ def _add_aligned(
 ) -> None:
     cons = m.consensus
     tok = m.doc.tokens[i]
-    target = cons.surface.get(g, g)
+    target = cons.printed(g)
     shown = [target]
     if before and before != PARAGRAPH_EDGE and (both_sides or not _is_unmatched_name(m, i, -1)):
         shown.insert(0, surface_of(m.doc, before))

@@ -24,8 +24,9 @@ def match_document_variants(m: Matches) -> None:
     to a known surname used in this article) follows it."""
     tokens = m.doc.tokens
     anchors: dict[str, Resolution] = dict(m.resolved_forms)
-    for tok in tokens:
-        if tok.is_capitalised and tok.folded not in anchors:
+    for i in m.doc.capitalised:
+        tok = tokens[i]
+        if tok.folded not in anchors:
             persons = [w for w in m.index.readings(tok.folded) if w.role == "surname" and w.rank != "misspelling"]
             if persons:
                 word = persons[0]
@@ -34,7 +35,8 @@ def match_document_variants(m: Matches) -> None:
         return
     for _ in range(2):
         added: dict[str, Resolution] = {}
-        for i, tok in enumerate(tokens):
+        for i in m.doc.capitalised:  # a candidate is capitalised
+            tok = tokens[i]
             f = tok.folded
             if i in m.fixes or f in anchors or f in added or not m.is_candidate(tok, strict=True):
                 continue
@@ -56,9 +58,9 @@ def match_document_variants(m: Matches) -> None:
             added[f] = Resolution(res.target, res.entity, 0.6, explanation, ("spelled several ways in this article",))
         if not added:
             break
-        for i, tok in enumerate(tokens):
-            res2 = added.get(tok.folded)
-            if res2 is not None and i not in m.fixes and tok.is_capitalised:
+        for i in m.doc.capitalised:
+            res2 = added.get(tokens[i].folded)
+            if res2 is not None and i not in m.fixes:
                 m.add(i, res2)
         anchors.update(added)
 
@@ -71,7 +73,7 @@ def match_majority_forms(m: Matches) -> None:
     form, and is one slip from it, or two in a longer name that keep its first letter and
     sound ('Bergluhnt' where the article writes 'Berglund' throughout)."""
     tokens = m.doc.tokens
-    uses: Counter[str] = Counter(t.folded for t in tokens if t.is_capitalised and is_latin(t.folded))
+    uses: Counter[str] = Counter(tokens[i].folded for i in m.doc.capitalised if is_latin(tokens[i].folded))
     # With other copies of the story, the frequent form must be one of theirs too: a copy
     # may mangle a name consistently ('Berglumnd' twice) and another name once.
     # An outlet that writes the form counts as one more use.
@@ -83,7 +85,8 @@ def match_majority_forms(m: Matches) -> None:
     if not frequent:
         return
     words = dictionary_words()
-    for i, tok in enumerate(tokens):
+    for i in m.doc.capitalised:  # a candidate is capitalised
+        tok = tokens[i]
         f = tok.folded
         if i in m.fixes or uses.get(f) != 1 or tok.is_quoted:
             continue  # a quotation may spell a name its own way

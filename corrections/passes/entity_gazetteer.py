@@ -70,8 +70,8 @@ def _resolve_uncached(m: Matches, f: str, person_only: bool, use_gazetteer: bool
             g, n = cons
             if any(r.entity.id == word.entity.id for r in m.index.readings(g)):
                 confidence = 0.95
-                explanation = explanation[:-1] + f"; {outlets(n, m.consensus.n_sources, m.consensus.surface[g])}."
-                evidence.append(outlets(n, m.consensus.n_sources, m.consensus.surface[g]))
+                explanation = explanation[:-1] + f"; {outlets(n, m.consensus.n_sources, m.consensus.printed(g))}."
+                evidence.append(outlets(n, m.consensus.n_sources, m.consensus.printed(g)))
             else:
                 return _consensus_resolution(m, f, g, n)  # the story itself outweighs the list
         return Resolution(word.target, word.entity, confidence, explanation, tuple(evidence))
@@ -124,14 +124,14 @@ def _resolve_with_given(m: Matches, f: str, given: str) -> Resolution | None:
     for g, n in m.consensus.close_forms(f):
         givens = m.consensus.givens.get(g, Counter())
         if givens.get(given, 0) >= 2 and m.consensus.count(f) == 0:
-            surface = m.consensus.surface[g]
-            fact = outlets(n, m.consensus.n_sources, f"{m.consensus.surface.get(given, given)} {surface}")
+            surface = m.consensus.printed(g)
+            fact = outlets(n, m.consensus.n_sources, f"{m.consensus.printed(given)} {surface}")
             return Resolution(surface, None, 0.75, f"{fact}.", (fact,))
     return None
 
 
 def _consensus_resolution(m: Matches, f: str, g: str, n: int) -> Resolution:
-    surface = m.consensus.surface[g]
+    surface = m.consensus.printed(g)
     entity = next((w.entity for w in m.index.readings(g) if w.role != "given"), None)
     fact = outlets(n, m.consensus.n_sources, surface)
     c = closeness(f, g)
@@ -196,8 +196,8 @@ def match_given(m: Matches, gi: int, si: int) -> None:
     if best is None:
         return
     c, top, n = best
-    target = m.consensus.surface.get(top, top)
-    full = f"{target} {m.consensus.surface.get(surname, surname)}"
+    target = m.consensus.printed(top)
+    full = f"{target} {m.consensus.printed(surname)}"
     fact = outlets(n, m.consensus.n_sources, full)
     explanation = f"{fact}; '{g_tok.surface}' {how_close(c)} '{target}'."
     m.fixes[gi] = Fix(gi, target, 0.7, explanation, (fact,))

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -29,6 +29,7 @@ from corrections.passes.names_text import (
     looks_mojibake,
     sound_key,
 )
+from corrections.passes.text_cache import per_text
 
 PARAGRAPH_EDGE = "\u00b6"
 _MAX_SIBLINGS = 40
@@ -40,21 +41,53 @@ _POSSESSIVE_GAP = re.compile(r"^['’]s?(?!\w)")  # "Halden’s Game", "Jones’
 
 @dataclass(slots=True)
 class Consensus:
-    """Capitalised word forms in the other outlets' copies, counted once per source."""
+    """Capitalised word forms in the other outlets' copies, counted once per source.
+
+    What an article asks about only a few of its words (how a form is printed, what is printed at
+    a place) is worked out when asked, from the siblings' readings, not for every form."""
 
     n_sources: int = 0
     support: Counter[str] = field(default_factory=Counter)
-    surface: dict[str, str] = field(default_factory=dict)
     givens: dict[str, Counter[str]] = field(default_factory=dict)  # surname -> given -> sources
     given_sources: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # ... which ones
     targets: list[str] = field(default_factory=list)  # forms at least two sources use
-    # Where the other outlets print each capitalised form: (word before, word after) -> form ->
-    # sources, and one side only for a form beside another capitalised word (a name's other
-    # half, which may be the damaged one in this copy).
-    slots: dict[tuple[str, str], dict[str, set[str]]] = field(default_factory=dict)
-    after_name: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # word after -> form -> sources
-    before_name: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # word before -> ...
     forms: dict[str, frozenset[str]] = field(default_factory=dict)  # source -> its capitalised forms
+    readings: list[tuple[str, _SiblingReading]] = field(default_factory=list)  # (source, reading) taken
+    _printed: dict[str, str] = field(default_factory=dict)
+
+    def printed(self, folded: str) -> str:
+        """The spelling of a form the other outlets print most often (the first seen among
+        equals), or the form itself when none prints it."""
+        if folded not in self._printed:
+            spellings: Counter[str] = Counter()
+            for _, reading in self.readings:
+                spellings.update(reading.surfaces.get(folded, ()))
+            self._printed[folded] = spellings.most_common(1)[0][0] if spellings else folded
+        return self._printed[folded]
+
+    def has_places(self) -> bool:
+        return any(reading.placements for _, reading in self.readings)
+
+    def at(self, before: str, after: str) -> dict[str, set[str]] | None:
+        """Where the other outlets print each capitalised form: the forms they print between
+        ``before`` and ``after``, with the outlets that do."""
+        return self._sources_of(lambda reading: reading.slots.get((before, after), ()))
+
+    def after_name(self, after: str) -> dict[str, set[str]] | None:
+        """Forms printed beside another capitalised word (a name's other half, which may be the
+        damaged one in this copy) and before ``after``."""
+        return self._sources_of(lambda reading: reading.after_name.get(after, ()))
+
+    def before_name(self, before: str) -> dict[str, set[str]] | None:
+        """Forms printed after ``before`` and beside another capitalised word."""
+        return self._sources_of(lambda reading: reading.before_name.get(before, ()))
+
+    def _sources_of(self, forms_of: Callable[[_SiblingReading], Iterable[str]]) -> dict[str, set[str]] | None:
+        found: dict[str, set[str]] = {}
+        for source, reading in self.readings:
+            for form in forms_of(reading):
+                found.setdefault(form, set()).add(source)
+        return found or None
 
     def count(self, folded: str) -> int:
         return self.support.get(folded, 0)
@@ -103,42 +136,21 @@ def build_consensus(context: PassContext, doc: Document | None = None) -> Consen
     own = story_names(doc) if doc is not None else frozenset()
     per_source: dict[str, set[str]] = {}
     pairs: dict[str, dict[str, set[str]]] = {}
-    placed: dict[str, set[tuple[str, str, str, bool, bool]]] = {}
-    surfaces: dict[str, Counter[str]] = {}
     for sib in context.siblings[:_MAX_SIBLINGS]:
         source = sib.source or f"#{sib.article_id}"
         if context.source and source == context.source:
             continue
-        sib_doc = _analyse_sibling(sib.text)
-        if len(own) >= _MIN_NAMES_TO_COMPARE and not same_story(own, story_names(sib_doc)):
+        reading = _read_sibling(sib.text)
+        if len(own) >= _MIN_NAMES_TO_COMPARE and not same_story(own, reading.names):
             continue
-        debris = _sibling_debris(sib.text)
-        seen = per_source.setdefault(source, set())
-        for tok in sib_doc.tokens:
-            if debris and any(a <= tok.end and tok.start <= b for a, b in debris):
-                continue  # 'CharitÃ' of a mangled 'Charité' is no outlet's spelling
-            if tok.is_capitalised and is_latin(tok.folded) and not looks_mojibake(tok.surface):
-                seen.add(tok.folded)
-                surfaces.setdefault(tok.folded, Counter())[tok.surface] += 1
-        for span in sib_doc.spans:
-            if len(span.tokens) >= 2:
-                a, b = sib_doc.tokens[span.tokens[-2]], sib_doc.tokens[span.tokens[-1]]
-                if sib_doc.text[a.end : b.start] in (" ", "\u00a0") and len(a.surface) > 1:
-                    pairs.setdefault(b.folded, {}).setdefault(a.folded, set()).add(source)
-        placed.setdefault(source, set()).update(_placements(sib.text, debris))
-    for source, places in placed.items():
-        for before, form, after, name_before, name_after in places:
-            if before and after:
-                cons.slots.setdefault((before, after), {}).setdefault(form, set()).add(source)
-            if name_before and after:
-                cons.after_name.setdefault(after, {}).setdefault(form, set()).add(source)
-            if name_after and before:
-                cons.before_name.setdefault(before, {}).setdefault(form, set()).add(source)
+        cons.readings.append((source, reading))
+        per_source.setdefault(source, set()).update(reading.forms)
+        for surname, given in reading.pairs:
+            pairs.setdefault(surname, {}).setdefault(given, set()).add(source)
     cons.forms = {source: frozenset(forms) for source, forms in per_source.items()}
     cons.n_sources = len(per_source)
     for forms in per_source.values():
         cons.support.update(forms)
-    cons.surface = {f: c.most_common(1)[0][0] for f, c in surfaces.items()}
     cons.givens = {s: Counter({g: len(srcs) for g, srcs in gs.items()}) for s, gs in pairs.items()}
     cons.given_sources = pairs
     cons.targets = sorted(f for f, n in cons.support.items() if n >= 2 and len(f) >= 3)
@@ -217,25 +229,60 @@ def same_story(a: frozenset[str], b: frozenset[str]) -> bool:
 # ---------------------------------------------------------------------- reading the siblings
 
 
-@lru_cache(maxsize=64)
-def _analyse_sibling(text: str) -> Document:
-    """Sibling texts recur from article to article of a story (and on every refresh): analyse
-    each once per process. ``Document`` is immutable, so sharing it is safe."""
-    return analyse(text)
+@dataclass(frozen=True, slots=True)
+class _SiblingReading:
+    """What :func:`build_consensus` takes from one sibling, read once per text (a story's copies
+    are siblings of each of its later copies, and of every refresh)."""
+
+    names: frozenset[str]  # story_names
+    forms: frozenset[str]  # capitalised forms, outside encoding debris
+    surfaces: dict[str, Counter[str]]  # form -> how often each spelling of it is printed
+    pairs: tuple[tuple[str, str], ...]  # (surname, first name) of each two-word name, in order
+    placements: bool  # whether any capitalised form has a place (the three below)
+    slots: dict[tuple[str, str], frozenset[str]]  # (word before, word after) -> forms
+    after_name: dict[str, frozenset[str]]  # word after a form beside a capitalised word -> forms
+    before_name: dict[str, frozenset[str]]  # word before a form beside a capitalised word -> forms
 
 
-@lru_cache(maxsize=64)
-def _sibling_debris(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(mojibake_spans(text))
+@per_text()
+def _read_sibling(text: str) -> _SiblingReading:
+    doc = analyse(text)
+    debris = tuple(mojibake_spans(text))
+    forms: set[str] = set()
+    surfaces: dict[str, Counter[str]] = {}
+    for tok in doc.tokens:
+        if debris and any(a <= tok.end and tok.start <= b for a, b in debris):
+            continue  # 'CharitÃ' of a mangled 'Charité' is no outlet's spelling
+        if tok.is_capitalised and is_latin(tok.folded) and not looks_mojibake(tok.surface):
+            forms.add(tok.folded)
+            surfaces.setdefault(tok.folded, Counter())[tok.surface] += 1
+    pairs: list[tuple[str, str]] = []
+    for span in doc.spans:
+        if len(span.tokens) >= 2:
+            a, b = doc.tokens[span.tokens[-2]], doc.tokens[span.tokens[-1]]
+            if doc.text[a.end : b.start] in (" ", "\u00a0") and len(a.surface) > 1:
+                pairs.append((b.folded, a.folded))
+    slots: dict[tuple[str, str], set[str]] = {}
+    after_name: dict[str, set[str]] = {}
+    before_name: dict[str, set[str]] = {}
+    places = _placements(doc, debris)
+    for before, form, after, name_before, name_after in places:
+        if before and after:
+            slots.setdefault((before, after), set()).add(form)
+        if name_before and after:
+            after_name.setdefault(after, set()).add(form)
+        if name_after and before:
+            before_name.setdefault(before, set()).add(form)
+    return _SiblingReading(
+        story_names(doc), frozenset(forms), surfaces, tuple(pairs), bool(slots),
+        {k: frozenset(v) for k, v in slots.items()}, {k: frozenset(v) for k, v in after_name.items()},
+        {k: frozenset(v) for k, v in before_name.items()},
+    )
 
 
-@lru_cache(maxsize=64)
-def _placements(
-    text: str, debris: tuple[tuple[int, int], ...]
-) -> frozenset[tuple[str, str, str, bool, bool]]:
+def _placements(doc: Document, debris: tuple[tuple[int, int], ...]) -> set[tuple[str, str, str, bool, bool]]:
     """(word before, capitalised form, word after, before is capitalised, after is capitalised)
     for each capitalised word of a sibling."""
-    doc = _analyse_sibling(text)
     out: set[tuple[str, str, str, bool, bool]] = set()
     for i, tok in enumerate(doc.tokens):
         if not tok.is_capitalised or not is_latin(tok.folded) or looks_mojibake(tok.surface):
@@ -244,7 +291,7 @@ def _placements(
             continue
         before, after = neighbour(doc, i, -1), neighbour(doc, i, 1)
         out.add((before, tok.folded, after, is_name_beside(doc, i, -1), is_name_beside(doc, i, 1)))
-    return frozenset(out)
+    return out
 
 
 def neighbour(doc: Document, i: int, step: int) -> str:

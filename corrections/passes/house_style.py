@@ -178,13 +178,19 @@ def _apply_rule(
 def may_occur(text: str, literal: str, is_case_sensitive: bool) -> bool:
     """False when :func:`_compile`'s pattern for ``literal`` cannot match ``text``: it matches the
     literal (or, case-sensitive, its all-capitals form) with look-arounds, so the literal must
-    occur. Case-insensitively this is decided only for ASCII text and literal, where
-    ``re.IGNORECASE`` and ``str.lower`` agree (elsewhere it matches 'K' to 'k', 'ſ' to 's')."""
+    occur. Case-insensitively ``str.lower`` decides for ASCII text and literal, where it agrees
+    with ``re.IGNORECASE``; elsewhere (which matches 'K' to 'k', 'ſ' to 's') the literal alone is
+    searched for, without the look-arounds."""
     if is_case_sensitive:
         return literal in text or literal.upper() in text
     if text.isascii() and literal.isascii():
         return literal.lower() in text.lower()
-    return True
+    return _literal(literal).search(text) is not None  # twice as fast without the look-arounds
+
+
+@lru_cache(maxsize=1024)
+def _literal(literal: str) -> re.Pattern[str]:
+    return re.compile(re.escape(literal), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -25,6 +26,7 @@ AliasRank = Literal["canonical", "variant", "misspelling", "style"]
 _MIN_KEY_FOR_DELETES = 3
 # Blocks bigger than this are common short keys: they are only consulted for exact sound matches.
 _MAX_BLOCK = 64
+_MAX_FUZZY_ANSWERS = 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,8 @@ class GazetteerIndex:
     phrases: dict[str, list[Phrase]] = field(default_factory=dict)  # first folded word -> phrases
     given_names: dict[int, frozenset[str]] = field(default_factory=dict)  # person id -> folded
     canonical_given: dict[int, str] = field(default_factory=dict)  # person id -> "Volodymyr"
+    # fuzzy() answers, kept with the index (which lives as long as its gazetteer version).
+    _fuzzy: dict[str, tuple[tuple[NameWord, Closeness], ...]] = field(default_factory=dict)
 
     def readings(self, folded: str) -> list[NameWord]:
         return self.words.get(folded, [])
@@ -76,6 +80,14 @@ class GazetteerIndex:
 
     def fuzzy(self, folded: str) -> list[tuple[NameWord, Closeness]]:
         """Surnames and one-word names that sound like ``folded``, closest first."""
+        found = self._fuzzy.get(folded)
+        if found is None:
+            if len(self._fuzzy) >= _MAX_FUZZY_ANSWERS:
+                self._fuzzy.clear()
+            found = self._fuzzy[folded] = tuple(self._fuzzy_uncached(folded))
+        return list(found)
+
+    def _fuzzy_uncached(self, folded: str) -> list[tuple[NameWord, Closeness]]:
         if not is_latin(folded):
             return []
         key = sound_key(folded)
@@ -101,9 +113,11 @@ class GazetteerIndex:
         return found
 
 
+@lru_cache(maxsize=65536)
 def closeness(a: str, b: str) -> Closeness:
     """Judge two folded name words. Thresholds grow with length: one edit in a five-letter name is
-    as telling as two in an eight-letter name that sounds the same (Zelanski / Zelensky)."""
+    as telling as two in an eight-letter name that sounds the same (Zelanski / Zelensky).
+    Cached: an article compares a thousand pairs, most of them the story's forms again."""
     if a == b:
         return Closeness(1, 0, True)
     edits = OSA.distance(a, b)

@@ -34,6 +34,9 @@ _POSSESSIVE_RE = re.compile(rf"[{_APOSTROPHES}]s$|(?<=s)[{_APOSTROPHES}]$")
 _SENTENCE_END = frozenset(".!?:;")
 _OPENERS = frozenset("\"'“‘«„([{—–-*•")
 _SPACES = frozenset(" \t\u00a0\u2009\u202f")
+_QUOTE_OPENING = re.compile('[“«„"]')
+_BEFORE_A_WORD = "".join(sorted(_SPACES | _OPENERS))  # what a sentence's first word may follow
+_SENTENCE_BEFORE = frozenset("\n\r”\"’'»)") | _SENTENCE_END  # what a sentence's start follows
 
 # Lower-case particles that may sit inside a personal or place name ("Ursula von der Leyen",
 # "Rio de Janeiro").
@@ -108,6 +111,8 @@ class Document:
     tokens: tuple[Token, ...]
     spans: tuple[NameSpan, ...]
     lower_words: frozenset[str]  # folded words that occur in lower case in running prose
+    # indices of the capitalised tokens: the entity pass's loops look at nothing else
+    capitalised: tuple[int, ...] = ()
 
 
 @lru_cache(maxsize=65536)
@@ -198,9 +203,17 @@ def analyse(text: str) -> Document:
     tokens: list[Token] = []
     lower_words: set[str] = set()
     q = 0
+    previous_end = 0
     for m in _WORD_RE.finditer(text):
         whole_start = m.start()
-        sentence_start = _is_sentence_start(text, whole_start) or _in_ranges(whole_start, headings, heading_starts)
+        # A sentence starts where, skipping spaces and opening marks back from the word, the text
+        # starts or a line or sentence ended. Only the gap since the previous word need be read:
+        # it holds no letters (each would have started a word), and a word ends in a letter.
+        before = text[previous_end:whole_start].rstrip(_BEFORE_A_WORD)
+        sentence_start = before[-1] in _SENTENCE_BEFORE if before else not tokens
+        if not sentence_start and headings:
+            sentence_start = _in_ranges(whole_start, headings, heading_starts)
+        previous_end = m.end()
         # Most words have no hyphen: the match is then the word's one part.
         parts = list(_PART_RE.finditer(m.group())) if "-" in m.group() else [m]
         for k, p in enumerate(parts):
@@ -224,6 +237,7 @@ def analyse(text: str) -> Document:
         tokens=tuple(tokens),
         spans=tuple(_name_spans(text, tokens)),
         lower_words=frozenset(lower_words),
+        capitalised=tuple(i for i, t in enumerate(tokens) if t.is_capitalised),
     )
 
 
@@ -291,16 +305,6 @@ def _cue_before(text: str, tokens: list[Token], i: int) -> str:
     return ""
 
 
-def _is_sentence_start(text: str, pos: int) -> bool:
-    k = pos - 1
-    while k >= 0 and (text[k] in _SPACES or text[k] in _OPENERS):
-        k -= 1
-    if k < 0:
-        return True
-    c = text[k]
-    return c in "\n\r" or c in _SENTENCE_END or c in "”\"’'»)"
-
-
 def heading_lines(text: str) -> list[tuple[int, int]]:
     """Lines that look like headings: short, no closing full stop, most words capitalised."""
     found: list[tuple[int, int]] = []
@@ -323,21 +327,13 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
     for para in text.splitlines(keepends=True):
         i = 0
         n = len(para)
-        while i < n:
+        while (opening := _QUOTE_OPENING.search(para, i)) is not None:
+            i = opening.start()
             c = para[i]
-            if c in "“«„":
-                close = para.find("»" if c == "«" else "”", i + 1)
-                end = n if close < 0 else close
-                spans.append((pos + i, pos + end))
-                i = end + 1
-                continue
-            if c == '"':
-                close = para.find('"', i + 1)
-                end = n if close < 0 else close
-                spans.append((pos + i, pos + end))
-                i = end + 1
-                continue
-            i += 1
+            close = para.find('"' if c == '"' else "»" if c == "«" else "”", i + 1)
+            end = n if close < 0 else close
+            spans.append((pos + i, pos + end))
+            i = end + 1
         pos += len(para)
     return spans
 

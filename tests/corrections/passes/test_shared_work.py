@@ -11,7 +11,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corrections.passes import house_style
+from corrections.passes import house_style, names_text
 from corrections.passes.text_cache import per_text
 
 PIECES = st.sampled_from(
@@ -86,3 +86,54 @@ def test_a_text_is_worked_on_once_while_it_is_recent_and_a_huge_one_every_time()
     assert calls == ["short", "x" * 11, "x" * 11]
     length("a"), length("b"), length("short")  # "short" fell out of the two kept
     assert calls[-1] == "short"
+
+
+def sentence_starts_plainly(text: str) -> list[tuple[int, bool]]:
+    """(start, is_sentence_start) of each word part as analyse found them before: by walking back
+    from each word over spaces and opening marks."""
+    headings = names_text.heading_lines(text)
+    out = []
+    for m in names_text._WORD_RE.finditer(text):
+        k = m.start() - 1
+        while k >= 0 and (text[k] in names_text._SPACES or text[k] in names_text._OPENERS):
+            k -= 1
+        starts = k < 0 or text[k] in "\n\r”\"’'»)" or text[k] in names_text._SENTENCE_END
+        starts = starts or any(a <= m.start() < b for a, b in headings)
+        for n, part in enumerate(names_text._PART_RE.finditer(m.group())):
+            out.append((m.start() + part.start(), starts and n == 0))
+    return out
+
+
+def quoted_in_names_text_plainly(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for para in text.splitlines(keepends=True):
+        i, n = 0, len(para)
+        while i < n:
+            c = para[i]
+            if c in "“«„" or c == '"':
+                close = para.find('"' if c == '"' else "»" if c == "«" else "”", i + 1)
+                end = n if close < 0 else close
+                spans.append((pos + i, pos + end))
+                i = end + 1
+                continue
+            i += 1
+        pos += len(para)
+    return spans
+
+
+WORDY = st.lists(st.sampled_from(["Kiev", "said", "A", "O'Brien", "Putin-Zelensky", "Jones’", " ", "  ", "\n",
+                                  ". ", "? ", "“", "”", "«", "»", '"', "(", ")", "—", "-", "2024", "e\u0301",
+                                  "\u00a0", "*", ":", "’s", "DoÄ\x9fan", "Â\xa0x", "Ã©"]), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(WORDY)
+def test_sentence_starts_are_the_ones_a_walk_back_from_each_word_finds(text: str) -> None:
+    document = names_text.analyse(text)
+    assert [(t.start, t.is_sentence_start) for t in document.tokens] == sentence_starts_plainly(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(WORDY)
+def test_names_text_quotes_are_the_ones_a_scan_of_every_character_finds(text: str) -> None:
+    assert names_text._quoted_spans(text) == quoted_in_names_text_plainly(text)
