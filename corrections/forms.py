@@ -153,3 +153,7 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(required=False, max_length=200)
     action = forms.CharField(required=False, max_length=50)
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class OpsForm(forms.Form):
+    quality = forms.ChoiceField(required=False, choices=[("rule", "rule"), ("pass", "pass"), ("source", "source")])

@@ -103,6 +103,9 @@ class Suggestion(models.Model):
     confidence = models.FloatField()
     explanation = models.TextField()
     evidence = models.JSONField(default=list, blank=True)
+    # The reference row or pattern behind it, as the pass names it (passes.base.Suggestion.rule):
+    # "style:12", "entity:7", "pattern:<key>", "chrome:source"; "" when no single rule decides.
+    rule = models.CharField(max_length=100, blank=True, default="", db_default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     status_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -135,6 +138,9 @@ class Suggestion(models.Model):
         ]
         indexes = [
             models.Index(fields=["revision", "status"], name="suggestion_revision_status_idx"),
+            # Pass quality (corrections.quality) reads the editors' decisions of the last 30 days.
+            models.Index(fields=["decided_at"], name="suggestion_decided_idx",
+                         condition=Q(status__in=["accepted", "rejected"])),
         ]
 
     def __str__(self) -> str:

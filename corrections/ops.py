@@ -17,6 +17,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from corrections.models import PipelineJob
+from corrections.quality import Grouping, QualityRow, pass_quality
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +163,8 @@ class OpsView:
     outbox: OutboxState
     failed: list[FailedJob]
     throughput: list[Interval]
+    quality: list[QualityRow]
+    grouping: Grouping
 
     @property
     def oldest_queued(self) -> str:
@@ -184,7 +187,7 @@ class OpsView:
         return sum(i.reviewed for i in self.throughput)
 
 
-def ops_view() -> OpsView:
+def ops_view(grouping: Grouping = "rule") -> OpsView:
     now = timezone.now()
     return OpsView(now=now, broker=broker_state(), outbox=outbox_state(), failed=failed_jobs(),
-                   throughput=throughput(now))
+                   throughput=throughput(now), quality=pass_quality(grouping, now), grouping=grouping)

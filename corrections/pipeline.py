@@ -227,7 +227,7 @@ def _row(revision: Revision, run: PassRun | None, module: ModuleType, s: base.Su
     return Suggestion(
         revision=revision, pass_run=run, pass_name=module.NAME, kind=s.kind, start=s.start, end=s.end,
         original=s.original, replacement=s.replacement, confidence=s.confidence, explanation=s.explanation,
-        evidence=list(s.evidence),
+        evidence=list(s.evidence), rule=s.rule,
     )
 
 

@@ -375,7 +375,7 @@ def _reopen(s: Suggestion, revision: Revision, start: int, now: datetime, actor:
         revision=revision, pass_name=s.pass_name, start=start, end=start + len(s.original),
         replacement=s.replacement,
         defaults={"pass_run": s.pass_run, "kind": s.kind, "original": s.original, "confidence": s.confidence,
-                  "explanation": s.explanation, "evidence": s.evidence, "carried_from": s},
+                  "explanation": s.explanation, "evidence": s.evidence, "rule": s.rule, "carried_from": s},
     )
     if copy.status != PENDING:
         copy.status, copy.decided_at, copy.decided_by, copy.status_note = PENDING, None, None, ""

@@ -111,7 +111,7 @@ def carry_over(old: Revision, new: Revision, changes: list[Change], exclude: Ite
             Suggestion(
                 revision=new, pass_run=s.pass_run, pass_name=s.pass_name, kind=s.kind, start=start, end=end,
                 original=s.original, replacement=s.replacement, confidence=s.confidence,
-                explanation=s.explanation, evidence=s.evidence, carried_from=s,
+                explanation=s.explanation, evidence=s.evidence, rule=s.rule, carried_from=s,
             )
         )
         carried_ids.append(s.pk)

@@ -39,6 +39,7 @@ from corrections.forms import (
     DecideForm,
     EditTextForm,
     EntityForm,
+    OpsForm,
     PublishForm,
     QueueFilterForm,
     RevertForm,
@@ -561,7 +562,11 @@ def audit(request: HttpRequest) -> HttpResponse:
 @require_GET
 @admin_required
 def ops_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "corrections/ops.html", {"view": ops.ops_view()})
+    form = OpsForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "Pass quality is grouped by rule, pass or source; showing it by rule.")
+        return render(request, "corrections/ops.html", {"view": ops.ops_view()}, status=400)
+    return render(request, "corrections/ops.html", {"view": ops.ops_view(form.cleaned_data["quality"] or "rule")})
 
 
 @require_POST

@@ -8,6 +8,7 @@ Everything a pass may consult arrives in the frozen :class:`PassContext`, built 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -40,6 +41,9 @@ class Suggestion:
     confidence: float  # 0..1
     explanation: str  # one sentence for the editor
     evidence: tuple[str, ...] = ()  # short supporting facts shown beside the explanation
+    # The rule behind it, when one reference row or pattern decides it: "style:<StyleRule id>",
+    # "entity:<Entity id>", "pattern:<pattern_key>", "chrome:source|shared|block"; "" otherwise.
+    rule: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,7 @@ def make_suggestion(
     confidence: float,
     explanation: str,
     evidence: tuple[str, ...] = (),
+    rule: str = "",
 ) -> Suggestion:
     """Build a suggestion whose ``original`` is exactly ``text[start:end]``."""
     return Suggestion(
@@ -153,7 +158,14 @@ def make_suggestion(
         confidence=round(min(max(confidence, 0.0), 1.0), 3),
         explanation=explanation,
         evidence=evidence,
+        rule=rule,
     )
+
+
+def pattern_key(pattern: str) -> str:
+    """A starter pattern's stable name in rule keys: its text may be long, its place in the list
+    may change."""
+    return hashlib.sha256(pattern.encode("utf-8")).hexdigest()[:12]
 
 
 def drop_overlaps(suggestions: list[Suggestion]) -> list[Suggestion]:

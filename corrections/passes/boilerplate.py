@@ -14,9 +14,12 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from corrections.passes.base import PassContext, Suggestion, make_suggestion
+from corrections.passes.base import PassContext, Suggestion, make_suggestion, pattern_key
 from corrections.passes.text_cache import per_text
 from corrections.passes.whitespace import Line, line_deletion_spans, split_lines
+
+# (confidence, explanation, evidence, rule key) of a line found to be chrome
+_Reason = tuple[float, str, tuple[str, ...], str]
 
 NAME = "boilerplate"
 VERSION = "4"
@@ -95,16 +98,43 @@ def _matches_chrome(line: str, patterns: tuple[str, ...]) -> bool:
     return any(pattern.fullmatch(form) for pattern in _compile(patterns))
 
 
+def chrome_pattern(line: str, patterns: tuple[str, ...]) -> str | None:
+    """The first starter pattern that recognises ``line`` as chrome, or None."""
+    if not matches_chrome(line, patterns):
+        return None
+    return _first_pattern(_pattern_form(line), patterns)
+
+
+@lru_cache(maxsize=4096)
+def _first_pattern(form: str, patterns: tuple[str, ...]) -> str | None:
+    """A source's chrome lines recur from article to article: the search runs once per line."""
+    for pattern in patterns:
+        compiled = _compile_one(pattern)
+        if compiled is not None and compiled.fullmatch(form):
+            return pattern
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _compile_one(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error:
+        return None
+
+
 def run(text: str, context: PassContext) -> list[Suggestion]:
     """Suggest deleting chrome lines, each together with one adjacent run of line breaks."""
     lines = split_lines(text)
     if not lines:
         return []
-    reasons: dict[int, tuple[float, str, tuple[str, ...]]] = {}
+    reasons: dict[int, _Reason] = {}
     profile = context.boilerplate
     for i, line in enumerate(lines):
-        if matches_chrome(text[line.start : line.end], profile.patterns):
-            reasons[i] = (0.9, "Site chrome, not part of the story: delete the line.", ())
+        pattern = chrome_pattern(text[line.start : line.end], profile.patterns)
+        if pattern is not None:
+            reasons[i] = (0.9, "Site chrome, not part of the story: delete the line.", (),
+                          f"pattern:{pattern_key(pattern)}")
     for i, reason in _learned(text, lines, context).items():
         if i not in reasons or reason[0] > reasons[i][0]:
             reasons[i] = reason
@@ -115,14 +145,14 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
     spans = line_deletion_spans(text, lines, sorted(reasons))
     out = []
     for i, (start, end) in sorted(spans.items()):
-        confidence, explanation, evidence = reasons[i]
-        s = make_suggestion(text, start, end, "", "boilerplate", confidence, explanation, evidence)
+        confidence, explanation, evidence, rule = reasons[i]
+        s = make_suggestion(text, start, end, "", "boilerplate", confidence, explanation, evidence, rule)
         if (s.original, s.replacement) not in context.suppressed:
             out.append(s)
     return out
 
 
-def _learned(text: str, lines: list[Line], context: PassContext) -> dict[int, tuple[float, str, tuple[str, ...]]]:
+def _learned(text: str, lines: list[Line], context: PassContext) -> dict[int, _Reason]:
     found = _learned_from_source(text, lines, context)
     for i, reason in _learned_across_stories(text, lines, context).items():
         found.setdefault(i, reason)
@@ -131,7 +161,7 @@ def _learned(text: str, lines: list[Line], context: PassContext) -> dict[int, tu
 
 def _learned_across_stories(
     text: str, lines: list[Line], context: PassContext
-) -> dict[int, tuple[float, str, tuple[str, ...]]]:
+) -> dict[int, _Reason]:
     shared = {
         (stat.position, stat.line): stat
         for stat in context.boilerplate.shared_lines
@@ -140,7 +170,7 @@ def _learned_across_stories(
     if not shared:
         return {}
     title = normalise_line(context.title)
-    found: dict[int, tuple[float, str, tuple[str, ...]]] = {}
+    found: dict[int, _Reason] = {}
     for position, i in _edge_indices(len(lines)):
         key = normalise_line(text[lines[i].start : lines[i].end])
         stat = shared.get((position, key))
@@ -152,6 +182,7 @@ def _learned_across_stories(
             f"This line also {verb} recent articles of {stat.count} other stories from {stat.sources} outlets: "
             "it is site chrome, not this story's.",
             (f"{position} line in {stat.count} other stories, {stat.sources} outlets",),
+            "chrome:shared",
         )
     return found
 
@@ -165,14 +196,14 @@ def _edge_indices(n: int) -> list[tuple[Literal["top", "bottom"], int]]:
 
 def _learned_from_source(
     text: str, lines: list[Line], context: PassContext
-) -> dict[int, tuple[float, str, tuple[str, ...]]]:
+) -> dict[int, _Reason]:
     profile = context.boilerplate
     recent = profile.recent_articles
     if recent < MIN_LEARNED_COUNT or not profile.edge_lines:
         return {}
     counts = {(stat.position, stat.line): stat.count for stat in profile.edge_lines}
     title = normalise_line(context.title)
-    found: dict[int, tuple[float, str, tuple[str, ...]]] = {}
+    found: dict[int, _Reason] = {}
     for position, i in _edge_indices(len(lines)):
         key = normalise_line(text[lines[i].start : lines[i].end])
         count = min(counts.get((position, key), 0), recent)
@@ -187,6 +218,7 @@ def _learned_from_source(
             f"This line {verb} {count} of the last {recent} articles from this source: "
             "it is the site's, not the story's.",
             (f"{position} line of {count}/{recent} recent articles",),
+            "chrome:source",
         ))
     return found
 
@@ -198,8 +230,8 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 
 def _chrome_blocks(
-    text: str, lines: list[Line], known: dict[int, tuple[float, str, tuple[str, ...]]], context: PassContext
-) -> dict[int, tuple[float, str, tuple[str, ...]]]:
+    text: str, lines: list[Line], known: dict[int, _Reason], context: PassContext
+) -> dict[int, _Reason]:
     """Short lines that belong with recognised chrome: site chrome comes in blocks at the edges
     of a page, so a short line below the first recognised chrome line of the block that ends the
     text, or between recognised chrome lines before the story starts, or above the headline, is
@@ -218,7 +250,7 @@ def _chrome_blocks(
     def takeable(i: int) -> bool:
         return i not in known and short(i) and bool(forms[i]) and forms[i] != title and forms[i] not in story_lines
 
-    found: dict[int, tuple[float, str, tuple[str, ...]]] = {}
+    found: dict[int, _Reason] = {}
     # the block that ends the text, up to the story's last long line
     k = n - 1
     while k >= 0 and (k in known or short(k)):
@@ -228,7 +260,7 @@ def _chrome_blocks(
         for i in range(anchors[0] + 1, n):
             if takeable(i):
                 found[i] = (0.65, "This short line sits among the site's chrome at the end of the text: "
-                                  "delete it.", ("chrome block",))
+                                  "delete it.", ("chrome block",), "chrome:block")
     # the block that opens the text: between recognised chrome lines, and above the headline
     k = 0
     while k < n and (k in known or short(k)):
@@ -241,7 +273,7 @@ def _chrome_blocks(
             above = headline is not None and i < headline
             if (between or above) and takeable(i):
                 found[i] = (0.65, "This short line sits among the site's chrome above the story: "
-                                  "delete it.", ("chrome block",))
+                                  "delete it.", ("chrome block",), "chrome:block")
     return found
 
 

@@ -91,7 +91,8 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
             explanation = explanation + _QUOTE_NOTE
         suggestions.append(
             make_suggestion(
-                text, tok.start, tok.end, fix.replacement, fix.kind, confidence, explanation, fix.evidence
+                text, tok.start, tok.end, fix.replacement, fix.kind, confidence, explanation, fix.evidence,
+                rule=fix.rule,
             )
         )
     return drop_overlaps(suggestions)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from corrections.passes.entity_matches import Fix, Matches, Resolution
+from corrections.passes.entity_matches import Fix, Matches, Resolution, entity_rule
 from corrections.passes.entity_wording import (
     describe,
     distance_fact,
@@ -172,7 +172,7 @@ def match_given(m: Matches, gi: int, si: int) -> None:
                 f"'{g_tok.surface}' sounds like '{target}', the first name of "
                 f"{describe(entity)}."
             )
-            m.fixes[gi] = Fix(gi, target, 0.75, explanation, (distance_fact(c, target),))
+            m.fixes[gi] = Fix(gi, target, 0.75, explanation, (distance_fact(c, target),), rule=entity_rule(entity))
         return
     # consensus: the first name the other outlets give this surname
     surname = fold(fix.replacement) if fix is not None else s_tok.folded
@@ -262,7 +262,8 @@ def match_phrases(m: Matches, idx: list[int]) -> None:
                 if phrase.entity.description
                 else f"'{wrong.surface}' {how_close(c)} '{target}' — {full}."
             )
-            m.fixes[idx[pos + k]] = Fix(idx[pos + k], target, 0.8, explanation, (distance_fact(c, target),))
+            m.fixes[idx[pos + k]] = Fix(idx[pos + k], target, 0.8, explanation, (distance_fact(c, target),),
+                                        rule=entity_rule(phrase.entity))
             return
 
 
@@ -270,10 +271,10 @@ def _add_alias_fix(m: Matches, i: int, word: NameWord) -> None:
     tok = m.doc.tokens[i]
     if word.rank == "style":
         explanation = f"House style writes '{word.target}' for '{tok.surface}' — {describe(word.entity)}."
-        m.fixes[i] = Fix(i, word.target, 0.8, explanation, ("style alias",), kind="style")
+        m.fixes[i] = Fix(i, word.target, 0.8, explanation, ("style alias",), kind="style", rule=entity_rule(word.entity))
     else:
         explanation = f"'{tok.surface}' is a known misspelling of '{word.target}' — {describe(word.entity)}."
-        m.fixes[i] = Fix(i, word.target, 0.95, explanation, ("known misspelling",))
+        m.fixes[i] = Fix(i, word.target, 0.95, explanation, ("known misspelling",), rule=entity_rule(word.entity))
 
 
 def _phrase_word(phrase: Phrase, k: int) -> NameWord:

@@ -27,6 +27,11 @@ class Fix:
     explanation: str
     evidence: tuple[str, ...] = ()
     kind: str = "entity"
+    rule: str = ""  # "entity:<id>" when a gazetteer entity decided it
+
+
+def entity_rule(entity: Entity | None) -> str:
+    return f"entity:{entity.id}" if entity is not None else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +63,8 @@ class Matches:
 
     def add(self, i: int, res: Resolution) -> None:
         """Fix token ``i`` to ``res.target``, in the token's case."""
-        self.fixes[i] = Fix(i, match_case(self.doc.tokens[i].surface, res.target), res.confidence, res.explanation, res.evidence)
+        self.fixes[i] = Fix(i, match_case(self.doc.tokens[i].surface, res.target), res.confidence, res.explanation,
+                            res.evidence, rule=entity_rule(res.entity))
 
     def is_candidate(self, tok: Token, strict: bool) -> bool:
         """May this word be a damaged name on its own evidence? (``strict``: no supporting name)"""

@@ -170,6 +170,7 @@ def _apply_rule(
                 _EXACT_CONFIDENCE if is_exact else _CASE_ADAPTED_CONFIDENCE,
                 _explain(rule),
                 evidence=(f"style rule {rule.id}: {rule.pattern} → {rule.replacement}",),
+                rule=f"style:{rule.id}",
             )
         )
     return found

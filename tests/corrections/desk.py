@@ -32,7 +32,7 @@ def current_revision(article: Article) -> Revision:
 
 def suggest(article: Article, original: str, replacement: str, *, kind: str = "spelling", confidence: float = 0.9,
             occurrence: int = 0, pass_name: str = "test", explanation: str = "A test suggestion.",
-            evidence: list[str] | None = None) -> Suggestion:
+            evidence: list[str] | None = None, rule: str = "") -> Suggestion:
     """A pending suggestion on the current revision, at the ``occurrence``-th place ``original`` appears."""
     revision = current_revision(article)
     start = -1
@@ -41,7 +41,7 @@ def suggest(article: Article, original: str, replacement: str, *, kind: str = "s
     return Suggestion.objects.create(
         revision=revision, pass_name=pass_name, kind=kind, start=start, end=start + len(original),
         original=original, replacement=replacement, confidence=confidence, explanation=explanation,
-        evidence=evidence or [],
+        evidence=evidence or [], rule=rule,
     )
 
 
