@@ -66,6 +66,7 @@ class _Reference:
     key: tuple[int, int]
     names: dict[str, tuple[str, str]]  # lower-cased name -> (its spelling, where it comes from)
     singles: frozenset[str]  # lower-cased one-word names (what a modifier may modify)
+    first_words: frozenset[str]  # the first word of each of the names
 
 
 _reference: _Reference | None = None
@@ -94,9 +95,12 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
     for k in range(len(tokens) - 2, -1, -1):
         if text[tokens[k].end : tokens[k + 1].start] in (" ", "\u00a0"):
             run_end[k] = run_end[k + 1]
+    # A window's target starts with its first word: only words that start some name any evidence
+    # knows can start one (most windows end here).
+    first_words = reference.first_words | {p.split(" ", 1)[0].lower() for p in (*own, *outlets)}
     found: list[Suggestion] = []
     for i in _window_starts(doc):
-        if small[i]:
+        if small[i] or tokens[i].surface.lower() not in first_words:
             continue
         for n in range(min(_MAX_WORDS, run_end[i] - i + 1), 1, -1):
             last = i + n - 1
@@ -151,8 +155,13 @@ def _check(
     if words[0].lower() in _SMALL_WORDS or words[-1].lower() in _SMALL_WORDS:
         return None
     lowered = [k for k, w in enumerate(words) if w.lower() not in _SMALL_WORDS and w[:1].islower()]
+    if not lowered:
+        return None
+    target = " ".join(w if k not in lowered else w[0].upper() + w[1:] for k, w in enumerate(words))
+    if target.lower() not in reference.names and target not in outlets and target not in own:
+        return None  # no evidence could speak for it: most windows end here, before the tests below
     capitalised = [k for k, t in enumerate(window) if t.is_capitalised]
-    if not lowered or not capitalised or any(not w.isalpha() for w in words) or not _is_phrase(text, window):
+    if not capitalised or any(not w.isalpha() for w in words) or not _is_phrase(text, window):
         return None
     if _after_indefinite_article(text, window[0].start):
         return None  # the grammar pass's: "a downing Street" -> "Downing Street"
@@ -161,7 +170,6 @@ def _check(
     # A small-letter word that the story or the copy may capitalise stands before a capitalised
     # word of the name: "labour Party", not "region in Chile" or "British government".
     head_is_small = any(k + 1 == len(words) or not window[k + 1].is_capitalised for k in lowered)
-    target = " ".join(w if k not in lowered else w[0].upper() + w[1:] for k, w in enumerate(words))
     evidence: list[str] = []
     confidence = 0.0
     known = reference.names.get(target.lower())
@@ -255,7 +263,8 @@ def _reference_for(gazetteer: GazetteerSnapshot) -> _Reference:
             names.setdefault(name.lower(), (name, "country"))
         else:
             singles.add(name.lower())
-    _reference = _Reference(key=key, names=names, singles=frozenset(singles))
+    first_words = frozenset(name.split(" ", 1)[0] for name in names)
+    _reference = _Reference(key=key, names=names, singles=frozenset(singles), first_words=first_words)
     return _reference
 
 
