@@ -55,6 +55,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -885,6 +886,16 @@ def run_offline(gold: dict[str, Any], docs_dir: Path, out: Path, passes: str, wi
     from corrections.passes.base import BoilerplateProfile, EdgeLineStat, PassContext, SiblingText
     from corrections.passes.boilerplate import edge_lines
     from corrections.passes.contradictions import settle
+
+    # The pipeline marks near-identical copies as echoes from the stored MinHash signatures.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    import django
+
+    django.setup()
+    from articles.stories import estimate_similarity, story_signature
+    from corrections.echoes import mark_echoes
+
+    signature = lru_cache(maxsize=None)(story_signature)
     from corrections.passes.registry import DEFAULT_PASSES
 
     wanted = {p for p in passes.split(",") if p}
@@ -901,9 +912,10 @@ def run_offline(gold: dict[str, Any], docs_dir: Path, out: Path, passes: str, wi
     docs = []
     for d in gold["docs"]:
         text = texts[d["file"]]
-        siblings = tuple(SiblingText(article_id=i, source=o["source"], text=texts[o["file"]])
-                         for i, o in enumerate(by_story[d.get("story", d["file"])])
-                         if o["file"] != d["file"]) if with_siblings else ()
+        siblings = mark_echoes(text, signature(text), [
+            (SiblingText(article_id=i, source=o["source"], text=texts[o["file"]]), signature(texts[o["file"]]))
+            for i, o in enumerate(by_story[d.get("story", d["file"])]) if o["file"] != d["file"]
+        ], estimate_similarity) if with_siblings else ()
         recent = history[d["source"]][-30:]
         counts: Counter[tuple[str, str]] = Counter(pl for art in recent for pl in set(art))
         stats = tuple(EdgeLineStat(line=line, position=pos, count=n)  # type: ignore[arg-type]

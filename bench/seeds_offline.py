@@ -13,15 +13,23 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import django
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Echoes are marked from MinHash signatures as the pipeline marks them (articles.stories needs Django).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+django.setup()
 
+from articles.stories import estimate_similarity, story_signature  # noqa: E402
 from corrections import starter_data  # noqa: E402
+from corrections.echoes import mark_echoes  # noqa: E402
 from corrections.passes.base import (  # noqa: E402
     BoilerplateProfile,
     GazetteerSnapshot,
@@ -65,10 +73,10 @@ def main() -> int:
     docs = []
     for d in gold["docs"]:
         text = texts[d["file"]]
-        siblings = () if args.no_siblings else tuple(
-            SiblingText(article_id=i, source=o["source"], text=texts[o["file"]])
+        siblings = () if args.no_siblings else mark_echoes(text, story_signature(text), [
+            (SiblingText(article_id=i, source=o["source"], text=texts[o["file"]]), story_signature(texts[o["file"]]))
             for i, o in enumerate(gold["docs"]) if o["file"] != d["file"]
-        )
+        ], estimate_similarity)
         ctx = PassContext(source=d["source"], language="en", title=d["title"], gazetteer=gazetteer,
                           style_rules=rules, siblings=siblings, boilerplate=profile)
         per_pass = []

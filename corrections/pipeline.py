@@ -18,6 +18,7 @@ from articles.models import Article, Revision, StorySignature
 from articles.stories import signature_similarity
 from corrections import jobs, lease
 from corrections.conflicts import SET_ASIDE, settle_conflicts
+from corrections.echoes import mark_echoes
 from corrections.models import EdgeLine, PassRun, PipelineJob, Suggestion
 from corrections.passes import base, boilerplate
 from corrections.passes.boilerplate import edge_lines
@@ -61,8 +62,9 @@ def pass_actor(module: ModuleType) -> SystemActor:
 # --- context --------------------------------------------------------------------------------
 
 
-def sibling_texts(article: Article) -> tuple[base.SiblingText, ...]:
-    """The current text of the story's other outlets: per outlet, its copy most like this one.
+def sibling_texts(article: Article, text: str | None = None) -> tuple[base.SiblingText, ...]:
+    """The current text of the story's other outlets: per outlet, its copy most like this one
+    (whose current text is ``text``), with near-identical copies marked as echoes (corrections.echoes).
 
     A story can gather an outlet's copies of neighbouring events too; the copy closest to this
     article (by the MinHash signatures the clustering keeps) is the one that speaks for it.
@@ -79,14 +81,17 @@ def sibling_texts(article: Article) -> tuple[base.SiblingText, ...]:
         ]
     )
     mine = StorySignature.objects.filter(article_id=article.pk).values_list("minhash", flat=True).first()
-    best: dict[str, tuple[float, int, str]] = {}
-    for article_id, source, text, signature in rows:
+    best: dict[str, tuple[float, int, str, bytes | None]] = {}
+    for article_id, source, sibling_text, signature in rows:
         similarity = signature_similarity(mine, signature) if mine is not None and signature is not None else 0.0
         if source not in best or similarity > best[source][0]:
-            best[source] = (similarity, article_id, text)
+            best[source] = (similarity, article_id, sibling_text, signature)
     chosen = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1]))[: settings.NEWSROOM_MAX_SIBLINGS]
-    return tuple(sorted((base.SiblingText(article_id=a, source=src, text=t) for src, (_, a, t) in chosen),
-                        key=lambda s: s.article_id))
+    siblings = sorted(((base.SiblingText(article_id=a, source=src, text=t), sig) for src, (_, a, t, sig) in chosen),
+                      key=lambda pair: pair[0].article_id)
+    if text is None:
+        text = Revision.objects.get(article_id=article.pk, number=article.revision_number).text
+    return mark_echoes(text, mine, siblings, signature_similarity)
 
 
 def boilerplate_profile(article: Article, revision: Revision) -> base.BoilerplateProfile:
@@ -159,7 +164,7 @@ def build_context(article: Article, revision: Revision, snapshot: ReferenceSnaps
         title=article.title,
         gazetteer=snapshot.gazetteer,
         style_rules=snapshot.style_rules,
-        siblings=sibling_texts(article),
+        siblings=sibling_texts(article, revision.text),
         boilerplate=boilerplate_profile(article, revision),
         suppressed=snapshot.suppressed,
     )
@@ -177,7 +182,7 @@ def evidence_key(module: ModuleType, context: base.PassContext) -> str:
     digest = hashlib.sha256()
     if module.USES_SIBLINGS:
         for sibling in context.siblings:
-            digest.update(f"{sibling.article_id}:{len(sibling.text)}:".encode())
+            digest.update(f"{sibling.article_id}:{len(sibling.text)}:{sibling.echo_group}:{sibling.is_echo}:".encode())
             digest.update(hashlib.sha256(sibling.text.encode("utf-8", "surrogatepass")).digest())
     if uses_history(module):
         profile = context.boilerplate

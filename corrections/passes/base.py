@@ -84,11 +84,56 @@ class StyleRule:
 
 @dataclass(frozen=True, slots=True)
 class SiblingText:
-    """Another outlet's copy of the same story: evidence for consensus."""
+    """Another outlet's copy of the same story: evidence for consensus.
+
+    Syndication prints one feed's text under many outlets: near-identical copies are one voice,
+    not several. The pipeline groups them (``echo_group``, shared by the copies of one voice; ""
+    for a copy that echoes no other) and marks the copies that echo this very copy (``is_echo``):
+    they are this copy's own voice and no evidence about it."""
 
     article_id: int
     source: str
     text: str
+    echo_group: str = ""
+    is_echo: bool = False
+
+    @property
+    def voice(self) -> str:
+        """What counts once in a consensus: the echo group, else the outlet."""
+        return self.echo_group or self.source or f"#{self.article_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Voices:
+    """The story's other copies that are evidence about this one, counted by independent voice."""
+
+    siblings: tuple[SiblingText, ...]  # other outlets' copies, echoes of this copy left out
+    count: int  # independent voices among them
+    outlets: int  # outlets that print them
+    echoes: int = 0  # other outlets printing this very copy's text (no evidence about it)
+
+    def phrase(self, n: int) -> str:
+        """'3 of 4 other outlets', or where outlets echo one another '2 of 3 independent copies
+        (5 outlets)', '1 of 1 independent copy (1 outlet; 1 more prints this copy's text)'."""
+        if self.outlets == self.count and not self.echoes:
+            noun = "outlet" if self.count == 1 else "outlets"
+            return f"{n} of {self.count} other {noun}"
+        noun = "copy" if self.count == 1 else "copies"
+        outlets = f"{self.outlets} outlet" + ("" if self.outlets == 1 else "s")
+        if self.echoes:
+            verb = "prints" if self.echoes == 1 else "print"
+            outlets += f"; {self.echoes} more {verb} this copy's text"
+        return f"{n} of {self.count} independent {noun} ({outlets})"
+
+
+def story_voices(context: PassContext, limit: int | None = None) -> Voices:
+    """The siblings that are evidence about this copy (not its own outlet's, not its echoes; the
+    first ``limit``), with how many independent voices and outlets they are."""
+    others = [s for s in context.siblings[:limit]
+              if not (context.source and (s.source or f"#{s.article_id}") == context.source)]
+    chosen = tuple(s for s in others if not s.is_echo)
+    return Voices(chosen, len({s.voice for s in chosen}), len({s.source or f"#{s.article_id}" for s in chosen}),
+                  echoes=sum(1 for s in others if s.is_echo))
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,14 +31,16 @@ from corrections.passes.base import (
     GazetteerSnapshot,
     PassContext,
     Suggestion,
+    Voices,
     drop_overlaps,
     make_suggestion,
+    story_voices,
 )
 from corrections.passes.names_text import TITLES, Document, Token, analyse, heading_lines
 from corrections.passes.text_cache import per_text
 
 NAME = "capitals"
-VERSION = "1"
+VERSION = "2"  # 2: near-identical copies of several outlets count once
 KINDS = ("entity",)
 USES_SIBLINGS = True  # other outlets capitalising a phrase are evidence that it is a name
 
@@ -79,13 +81,11 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
         return []
     reference = _reference_for(context.gazetteer)
     own = _capitalised_phrases(doc)
+    voices = story_voices(context)
     outlets: dict[str, set[str]] = {}
-    for sibling in context.siblings:
-        source = sibling.source or f"#{sibling.article_id}"
-        if context.source and source == context.source:
-            continue
+    for sibling in voices.siblings:
         for phrase in _sibling_phrases(sibling.text):
-            outlets.setdefault(phrase, set()).add(source)
+            outlets.setdefault(phrase, set()).add(sibling.voice)  # an echoed copy counts once
     # Cheap tests first: a window lies within one phrase, mixes capitals and small letters, and
     # neither begins nor ends with a small word.
     small = [t.folded in _SMALL_WORDS for t in tokens]
@@ -107,7 +107,7 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
             if small[last] or lower[last + 1] == lower[i] or caps[last + 1] == caps[i]:
                 continue
             window = tokens[i : i + n]
-            suggestion = _check(doc, window, reference, own, outlets, context)
+            suggestion = _check(doc, window, reference, own, outlets, voices)
             if suggestion is not None:
                 found.append(suggestion)
                 break
@@ -148,7 +148,7 @@ def _check(
     reference: _Reference,
     own: dict[str, int],
     outlets: dict[str, set[str]],
-    context: PassContext,
+    voices: Voices,
 ) -> Suggestion | None:
     text = doc.text
     words = [t.surface for t in window]
@@ -180,7 +180,7 @@ def _check(
     # their evidence counts only for a small word inside a name whose head keeps its capital.
     sources = outlets.get(target, set()) if not head_is_small else set()
     if sources:
-        evidence.append(f"other outlets: {target} ×{len(sources)}")
+        evidence.append(f"{voices.phrase(len(sources))} print '{target}'")
         confidence = max(confidence, min(0.9, 0.7 + 0.05 * len(sources)))
     times = own.get(target, 0) if not head_is_small else 0
     if times:

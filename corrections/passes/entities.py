@@ -56,7 +56,7 @@ from corrections.passes.names_index import GazetteerIndex, index_for
 from corrections.passes.names_text import PERSON_CUES, Document, analyse, looks_mojibake
 
 NAME = "entities"
-VERSION = "10"  # 10: the debris of a mis-decoded letter is part of the word it sits in
+VERSION = "11"  # 11: near-identical copies of several outlets count once
 KINDS = ("entity",)
 USES_SIBLINGS = True
 

@@ -111,8 +111,7 @@ def _add_aligned(
         shown.insert(0, surface_of(m.doc, before))
     if after and after != PARAGRAPH_EDGE and (both_sides or not _is_unmatched_name(m, i, 1)):
         shown.append(surface_of(m.doc, after))
-    noun = "outlet" if cons.n_sources == 1 else "outlets"
-    fact = f"{n} of {cons.n_sources} other {noun} in this story write '{' '.join(shown)}' here"
+    fact = f"{cons.copies(n)} in this story write '{' '.join(shown)}' here"
     entity = next((w.entity for w in m.index.readings(g) if w.role != "given"), None)
     about = f" — {describe(entity)}" if entity is not None else ""
     explanation = f"{fact}; '{tok.surface}' {how_close(c)} '{target}'{about}."

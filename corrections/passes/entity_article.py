@@ -116,7 +116,7 @@ def match_majority_forms(m: Matches) -> None:
         fact = f"this article writes '{target}' {times}"
         outlets = m.consensus.count(g)
         if outlets:
-            fact += f", as {outlets} of {m.consensus.n_sources} other outlets in this story do"
+            fact += f", as {m.consensus.copies(outlets)} in this story do"
         explanation = f"'{tok.surface}' {how_close(c)} '{target}', and {fact}."
         m.add(i, Resolution(target, None, 0.6, explanation, (fact, distance_fact(c, target))))
 

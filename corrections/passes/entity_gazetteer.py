@@ -70,10 +70,15 @@ def _resolve_uncached(m: Matches, f: str, person_only: bool, use_gazetteer: bool
             g, n = cons
             if any(r.entity.id == word.entity.id for r in m.index.readings(g)):
                 confidence = 0.95
-                explanation = explanation[:-1] + f"; {outlets(n, m.consensus.n_sources, m.consensus.printed(g))}."
-                evidence.append(outlets(n, m.consensus.n_sources, m.consensus.printed(g)))
+                explanation = explanation[:-1] + f"; {outlets(m.consensus.copies(n), m.consensus.printed(g))}."
+                evidence.append(outlets(m.consensus.copies(n), m.consensus.printed(g)))
             else:
                 return _consensus_resolution(m, f, g, n)  # the story itself outweighs the list
+        elif (n := m.consensus.count(fold(word.target))) and own_support == 0:
+            # too few copies for a consensus of their own, but the ones there agree with the list
+            fact = outlets(m.consensus.copies(n), m.consensus.printed(fold(word.target)))
+            explanation = explanation[:-1] + f"; {fact}."
+            evidence.append(fact)
         return Resolution(word.target, word.entity, confidence, explanation, tuple(evidence))
     if cons is not None:
         return _consensus_resolution(m, f, cons[0], cons[1])
@@ -125,7 +130,7 @@ def _resolve_with_given(m: Matches, f: str, given: str) -> Resolution | None:
         givens = m.consensus.givens.get(g, Counter())
         if givens.get(given, 0) >= 2 and m.consensus.count(f) == 0:
             surface = m.consensus.printed(g)
-            fact = outlets(n, m.consensus.n_sources, f"{m.consensus.printed(given)} {surface}")
+            fact = outlets(m.consensus.copies(n), f"{m.consensus.printed(given)} {surface}")
             return Resolution(surface, None, 0.75, f"{fact}.", (fact,))
     return None
 
@@ -133,7 +138,7 @@ def _resolve_with_given(m: Matches, f: str, given: str) -> Resolution | None:
 def _consensus_resolution(m: Matches, f: str, g: str, n: int) -> Resolution:
     surface = m.consensus.printed(g)
     entity = next((w.entity for w in m.index.readings(g) if w.role != "given"), None)
-    fact = outlets(n, m.consensus.n_sources, surface)
+    fact = outlets(m.consensus.copies(n), surface)
     c = closeness(f, g)
     original = surface_of(m.doc, f)
     how = how_close(c)
@@ -198,7 +203,7 @@ def match_given(m: Matches, gi: int, si: int) -> None:
     c, top, n = best
     target = m.consensus.printed(top)
     full = f"{target} {m.consensus.printed(surname)}"
-    fact = outlets(n, m.consensus.n_sources, full)
+    fact = outlets(m.consensus.copies(n), full)
     explanation = f"{fact}; '{g_tok.surface}' {how_close(c)} '{target}'."
     m.fixes[gi] = Fix(gi, target, 0.7, explanation, (fact,))
 

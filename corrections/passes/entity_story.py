@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from corrections.passes.base import PassContext
+from corrections.passes.base import PassContext, Voices, story_voices
 from corrections.passes.encoding import mojibake_spans
 from corrections.passes.names_index import Closeness, closeness
 from corrections.passes.names_text import (
@@ -41,12 +41,15 @@ _POSSESSIVE_GAP = re.compile(r"^['’]s?(?!\w)")  # "Halden’s Game", "Jones’
 
 @dataclass(slots=True)
 class Consensus:
-    """Capitalised word forms in the other outlets' copies, counted once per source.
+    """Capitalised word forms in the other outlets' copies, counted once per independent voice
+    (near-identical copies printed by several outlets are one "source" here).
 
     What an article asks about only a few of its words (how a form is printed, what is printed at
     a place) is worked out when asked, from the siblings' readings, not for every form."""
 
     n_sources: int = 0
+    n_outlets: int = 0  # outlets printing the n_sources independent copies
+    n_echoes: int = 0  # other outlets printing this copy's own text
     support: Counter[str] = field(default_factory=Counter)
     givens: dict[str, Counter[str]] = field(default_factory=dict)  # surname -> given -> sources
     given_sources: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # ... which ones
@@ -92,6 +95,10 @@ class Consensus:
     def count(self, folded: str) -> int:
         return self.support.get(folded, 0)
 
+    def copies(self, n: int) -> str:
+        """'3 of 4 other outlets', or with echoes '2 of 3 independent copies (5 outlets)'."""
+        return Voices((), self.n_sources, self.n_outlets, self.n_echoes).phrase(n)
+
     def close_forms(self, f: str) -> list[tuple[str, int]]:
         """Forms at least two other outlets use that are close to ``f``, closest first, with how
         many outlets use each."""
@@ -136,19 +143,22 @@ def build_consensus(context: PassContext, doc: Document | None = None) -> Consen
     own = story_names(doc) if doc is not None else frozenset()
     per_source: dict[str, set[str]] = {}
     pairs: dict[str, dict[str, set[str]]] = {}
-    for sib in context.siblings[:_MAX_SIBLINGS]:
-        source = sib.source or f"#{sib.article_id}"
-        if context.source and source == context.source:
-            continue
+    outlets: set[str] = set()
+    voices = story_voices(context, _MAX_SIBLINGS)
+    cons.n_echoes = voices.echoes
+    for sib in voices.siblings:
+        source = sib.voice  # near-identical copies of several outlets count once
         reading = _read_sibling(sib.text)
         if len(own) >= _MIN_NAMES_TO_COMPARE and not same_story(own, reading.names):
             continue
+        outlets.add(sib.source or f"#{sib.article_id}")
         cons.readings.append((source, reading))
         per_source.setdefault(source, set()).update(reading.forms)
         for surname, given in reading.pairs:
             pairs.setdefault(surname, {}).setdefault(given, set()).add(source)
     cons.forms = {source: frozenset(forms) for source, forms in per_source.items()}
     cons.n_sources = len(per_source)
+    cons.n_outlets = len(outlets)
     for forms in per_source.values():
         cons.support.update(forms)
     cons.givens = {s: Counter({g: len(srcs) for g, srcs in gs.items()}) for s, gs in pairs.items()}

@@ -30,9 +30,9 @@ def explain_gazetteer(doc: Document, f: str, word: NameWord, c: Closeness) -> st
     return f"'{surface_of(doc, f)}' {how_close(shown)} '{word.target}' — {describe(word.entity)}."
 
 
-def outlets(n: int, total: int, surface: str) -> str:
-    noun = "outlet" if total == 1 else "outlets"
-    return f"{n} of {total} other {noun} in this story write '{surface}'"
+def outlets(copies: str, surface: str) -> str:
+    """``copies`` from Consensus.copies: "3 of 4 other outlets in this story write 'Radakin'"."""
+    return f"{copies} in this story write '{surface}'"
 
 
 def surface_of(doc: Document, folded: str) -> str:

@@ -52,14 +52,16 @@ from corrections.passes.base import (
     GazetteerSnapshot,
     PassContext,
     Suggestion,
+    Voices,
     drop_overlaps,
     make_suggestion,
+    story_voices,
 )
 from corrections.passes.house_style import find_quoted_spans
 from corrections.passes.text_cache import per_text
 
 NAME = "spelling"
-VERSION = "7"  # 7: C1 "next line" and separators are part of the word they sit in
+VERSION = "8"  # 8: near-identical copies of several outlets count once
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
 
@@ -261,6 +263,7 @@ class _StoryContexts:
     sources: int
     per_source: tuple[_SiblingContexts, ...]
     words: frozenset[str]  # every lower-case word the other outlets use
+    voices: Voices
 
     def between(self, previous: str, following: str) -> dict[str, int]:
         """word -> how many outlets write it between ``previous`` and ``following``. Asked only
@@ -273,15 +276,13 @@ class _StoryContexts:
 
 
 def _story_contexts(context: PassContext) -> _StoryContexts:
+    voices = story_voices(context)
     per_source: dict[str, _SiblingContexts] = {}
-    for sibling in context.siblings:
-        source = sibling.source or f"#{sibling.article_id}"
-        if context.source and source == context.source:
-            continue
-        if source not in per_source:
-            per_source[source] = _sibling_contexts(sibling.text)
+    for sibling in voices.siblings:
+        if sibling.voice not in per_source:  # near-identical copies of several outlets count once
+            per_source[sibling.voice] = _sibling_contexts(sibling.text)
     words = frozenset().union(*(sibling.words for sibling in per_source.values()))
-    return _StoryContexts(len(per_source), tuple(per_source.values()), words)
+    return _StoryContexts(len(per_source), tuple(per_source.values()), words, voices)
 
 
 @per_text()
@@ -359,9 +360,8 @@ def _story_correction(
     if not options or (len(options) > 1 and options[1][0] == options[0][0]):
         return None
     n, other = options[0]
-    noun = "outlet" if story.sources == 1 else "outlets"
     shown = f"{previous}{other}{following}".replace(_LINE_BREAK, "").strip()
-    reason = f"{n} of {story.sources} other {noun} in this story write '{shown}' here"
+    reason = f"{story.voices.phrase(n)} in this story write '{shown}' here"
     return other, min(0.9, 0.65 + 0.1 * n), reason
 
 
@@ -376,8 +376,13 @@ def _compound_suggestions(
     freely (pro-/anti-/ex-...), nor one form of the other (Israel/Israeli), and the text's pair
     must be unknown to the bigram dictionary, so that "top-level" never becomes "low-level"."""
     support: dict[tuple[str, str], Counter[str]] = {}
-    for sibling in context.siblings:
+    voices = story_voices(context)
+    seen: set[tuple[str, str]] = set()
+    for sibling in voices.siblings:
         for surface in _compounds_in(sibling.text):
+            if (sibling.voice, surface) in seen:
+                continue  # near-identical copies of several outlets count once
+            seen.add((sibling.voice, surface))
             first, _, second = surface.lower().partition("-")
             support.setdefault((first, second), Counter())[surface] += 1
     found: list[Suggestion] = []
@@ -403,8 +408,8 @@ def _compound_suggestions(
             continue
         confidence = min(0.9, 0.6 + 0.1 * outlets)
         explanation = (
-            f"'{surface}' is not an English compound; {outlets} of {len(context.siblings)} other "
-            f"outlets in this story write '{replacement}'."
+            f"'{surface}' is not an English compound; {voices.phrase(outlets)} in this story "
+            f"write '{replacement}'."
         )
         if any(s <= m.start() < e for s, e in quoted):
             confidence *= _QUOTED_CONFIDENCE_FACTOR

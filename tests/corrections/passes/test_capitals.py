@@ -80,7 +80,7 @@ def test_other_outlets_settle_a_name_each_counting_once() -> None:
     context = PassContext(siblings=siblings("Members of the Labour Party voted.", "So the Labour Party said.",
                                             "The Labour Party said. The Labour Party left."))
     (s,) = capitals.run("Later the labour Party said no.", context)
-    assert s.evidence == ("other outlets: Labour Party ×3",)
+    assert s.evidence == ("3 of 3 other outlets print 'Labour Party'",)
 
 
 def test_other_outlets_capitalising_a_head_noun_prove_nothing() -> None:
