@@ -352,3 +352,59 @@ class RowChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} {self.table_name} {self.row_id}"
+
+
+class Feed(models.Model):
+    """A feed newsroom polls (RSS, Atom, a NewsML-G2 or ninjs URL): what an admin registered, and
+    the state of its polling (articles.feeds). Articles taken in belong to the feed's own API
+    client, which no one holds a key of."""
+
+    class Kind(models.TextChoices):
+        DETECT = "detect", "detect from the response"
+        RSS = "rss", "RSS"
+        ATOM = "atom", "Atom"
+        G2 = "g2", "NewsML-G2"
+        NINJS = "ninjs", "ninjs"
+
+    class Status(models.TextChoices):
+        NEW = "new", "not polled yet"
+        OK = "ok", "ok"
+        NOT_MODIFIED = "not_modified", "not modified"
+        ERROR = "error", "error"
+
+    url = models.URLField(max_length=2000)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DETECT)
+    source = models.CharField(max_length=100, blank=True)  # blank: the feed's host
+    interval = models.PositiveIntegerField(default=300)  # seconds between polls
+    is_enabled = models.BooleanField(default=True)
+    username = models.CharField(max_length=200, blank=True)
+    password_encrypted = models.TextField(blank=True)  # Fernet token (articles.feed_secrets); never shown
+    client = models.OneToOneField(ApiClient, on_delete=models.PROTECT, related_name="feed")
+    etag = models.CharField(max_length=1000, blank=True)
+    last_modified = models.CharField(max_length=200, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_succeeded_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    last_error = models.TextField(blank=True)
+    last_result = models.TextField(blank=True)  # what the last successful poll took in and skipped
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField()
+    articles_taken = models.PositiveIntegerField(default=0)  # new articles and new revisions, all polls
+    claim = models.CharField(max_length=80, blank=True)  # who is polling it (articles.feeds.claim_due_feeds)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(interval__gte=30), name="feed_interval_at_least_30s"),
+            models.CheckConstraint(condition=Q(kind__in=["detect", "rss", "atom", "g2", "ninjs"]),
+                                   name="feed_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=["new", "ok", "not_modified", "error"]),
+                                   name="feed_status_valid"),
+        ]
+        indexes = [models.Index(fields=["is_enabled", "next_poll_at"], name="feed_due_idx")]
+
+    def __str__(self) -> str:
+        return self.url

@@ -6,6 +6,7 @@ import logging
 
 from celery import Task, shared_task
 
+from articles.feeds import claim_due_feeds, poll_feed
 from articles.retention import run_retention
 from newsroom.db_context import job_context
 
@@ -19,3 +20,19 @@ def retention_task(self: Task) -> dict[str, int]:
     if any(counts.values()):
         logger.info("retention: %s", counts)
     return counts
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
+def dispatch_feeds_task(self: Task) -> int:
+    """Beat's tick: claim the due feeds and enqueue one poll per feed."""
+    with job_context(f"task:{self.request.id or ''}", "feeds"):
+        claims = claim_due_feeds()
+    for feed_id, token in claims:
+        poll_feed_task.delay(feed_id, token)
+    return len(claims)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, soft_time_limit=300, time_limit=330)
+def poll_feed_task(self: Task, feed_id: int, token: str) -> None:
+    with job_context(f"task:{self.request.id or ''}", f"feed {feed_id}"):
+        poll_feed(feed_id=feed_id, token=token)

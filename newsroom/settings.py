@@ -148,6 +148,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "articles.tasks.retention_task",
         "schedule": env_float("NEWSROOM_RETENTION_INTERVAL", 24 * 3600.0, minimum=60.0),
     },
+    "poll-due-feeds": {
+        "task": "articles.tasks.dispatch_feeds_task",
+        "schedule": env_float("NEWSROOM_FEED_TICK", 30.0, minimum=1.0),
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -259,6 +263,13 @@ NEWSROOM_RETENTION_DAYS = {
 NEWSROOM_METRICS_TOKEN = env_str("NEWSROOM_METRICS_TOKEN", "")
 NEWSROOM_METRICS_ALLOW_IPS = env_networks("NEWSROOM_METRICS_ALLOW_IPS", [])
 NEWSROOM_METRICS_MAX_SOURCES = env_int("NEWSROOM_METRICS_MAX_SOURCES", 50, minimum=0)
+# Feeds (articles.feeds): fetch limits, backoff after errors, how long a poll may hold its claim, and
+# the key credentials are encrypted with (default: derived from SECRET_KEY).
+NEWSROOM_FEED_MAX_BYTES = env_int("NEWSROOM_FEED_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+NEWSROOM_FEED_TIMEOUT = env_float("NEWSROOM_FEED_TIMEOUT", 30.0, minimum=1.0)
+NEWSROOM_FEED_MAX_BACKOFF = timedelta(seconds=env_int("NEWSROOM_FEED_MAX_BACKOFF_SECONDS", 6 * 3600, minimum=60))
+NEWSROOM_FEED_LEASE = timedelta(seconds=env_int("NEWSROOM_FEED_LEASE_SECONDS", 600, minimum=30))
+NEWSROOM_FEED_SECRET_KEY = env_str("NEWSROOM_FEED_SECRET_KEY", "")
 NEWSROOM_STORY_WINDOW = timedelta(days=env_int("NEWSROOM_STORY_WINDOW_DAYS", 7, minimum=1))
 NEWSROOM_MAX_SIBLINGS = env_int("NEWSROOM_MAX_SIBLINGS", 20, minimum=0)
 NEWSROOM_STORY_THRESHOLD = env_float("NEWSROOM_STORY_THRESHOLD", 0.15)

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from articles import api as articles_api
-from articles import audit_api, publish_api
+from articles import audit_api, feed_views, feeds_api, publish_api
 from corrections import api as corrections_api
 from newsroom.health import healthz
 from newsroom.scrape import metrics
@@ -27,6 +27,9 @@ api_v1 = [
         name="article-publication-detail",
     ),
     path("audit/", audit_api.AuditListApi.as_view(), name="audit"),
+    path("feeds/", feeds_api.FeedCollectionApi.as_view(), name="feeds"),
+    path("feeds/<int:feed_id>/", feeds_api.FeedDetailApi.as_view(), name="feed-detail"),
+    path("feeds/<int:feed_id>/poll/", feeds_api.FeedPollApi.as_view(), name="feed-poll"),
     path("published/", publish_api.PublishedFeedApi.as_view(), name="published-feed"),
     path("stories/<int:story_id>/canonical/", publish_api.StoryCanonicalApi.as_view(), name="story-canonical"),
     path(
@@ -41,6 +44,12 @@ api_v1 = [
 # Unmatched URLs under /api/ answer JSON like the rest of the API.
 handler404 = "newsroom.api_errors.not_found"
 
+feed_pages = [
+    path("", feed_views.feeds, name="list"),
+    path("<int:feed_id>/", feed_views.feed_edit, name="edit"),
+    path("<int:feed_id>/poll/", feed_views.feed_poll, name="poll"),
+]
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
@@ -48,6 +57,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("feeds/", include((feed_pages, "feeds"), namespace="feeds")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("corrections.urls")),

@@ -103,6 +103,18 @@ MATRIX: list[Row] = [
     Row("desk:ops", "GET", (LOGIN, LOGIN, 403, 403, 403, 200), why="queues, failed jobs and pass quality: operators"),
     Row("desk:job-retry", "POST", (LOGIN, LOGIN, 403, 403, 403, 302), why="re-runs a failed job; audited"),
     Row("desk:job-retry", "GET", (405, 405, 405, 405, 405, 405), why="retrying is POST only"),
+    # --- feeds (articles.feeds) ----------------------------------------------------------------------------
+    Row("feeds:list", "GET", (LOGIN, LOGIN, 403, 403, 403, 200), why="feeds and their health are for operators"),
+    Row("feeds:list", "POST", (LOGIN, LOGIN, 403, 403, 403, 302), why="registers a feed; audited"),
+    Row("feeds:edit", "GET", (LOGIN, LOGIN, 403, 403, 403, 200)),
+    Row("feeds:edit", "POST", (LOGIN, LOGIN, 403, 403, 403, 302), why="changes or disables a feed; audited"),
+    Row("feeds:poll", "POST", (LOGIN, LOGIN, 403, 403, 403, 302), why="makes the feed due now; audited"),
+    Row("feeds:poll", "GET", (405, 405, 405, 405, 405, 405), why="polling is POST only; the method is checked first"),
+    Row("api:feeds", "GET", (401, 403, 403, 403, 403, 200), why="feed URLs and their errors are for admins"),
+    Row("api:feeds", "POST", (401, 403, 403, 403, 403, 201)),
+    Row("api:feed-detail", "GET", (401, 403, 403, 403, 403, 200)),
+    Row("api:feed-detail", "PATCH", (401, 403, 403, 403, 403, 200), why="changes or disables a feed; audited"),
+    Row("api:feed-poll", "POST", (401, 403, 403, 403, 403, 202)),
     # --- API: ingestion and reading -------------------------------------------------------------------
     Row("api:articles", "POST", (401, 201, 403, 403, 403, 403),
         why="ingestion needs a client token; people do not ingest through a session"),

@@ -12,7 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
-from articles.models import Article, Story
+from articles.feeds import FeedSettings, create_feed
+from articles.models import Article, Feed, Story
 from articles.publish import publish_revision
 from articles.tokens import create_api_token
 from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
@@ -105,6 +106,15 @@ def _article_json(w: World) -> dict[str, Any]:
     return {"source": "wire", "external_id": uuid.uuid4().hex, "title": "Fresh", "body": "A fresh body."}
 
 
+def _feed(w: World) -> Feed:
+    return create_feed(data=FeedSettings(url="https://wire.example.com/atom"), actor=w.users["admin"])
+
+
+def _feed_form() -> dict[str, str]:
+    return {"url": "https://wire.example.com/rss", "kind": "rss", "interval": "600", "is_enabled": "on",
+            "source": "", "username": "", "password": ""}
+
+
 Builder = Callable[[World, User | None], Call]
 CALLS: dict[str, Builder] = {
     "healthz GET": lambda w, u: Call(),
@@ -162,6 +172,17 @@ CALLS: dict[str, Builder] = {
     "desk:ops GET": lambda w, u: Call(),
     "desk:job-retry POST": lambda w, u: Call((failed_job(w.own.client).pk,)),
     "desk:job-retry GET": lambda w, u: Call((failed_job(w.own.client).pk,)),
+    "feeds:list GET": lambda w, u: Call(),
+    "feeds:list POST": lambda w, u: Call(data=_feed_form()),
+    "feeds:edit GET": lambda w, u: Call((_feed(w).pk,)),
+    "feeds:edit POST": lambda w, u: Call((_feed(w).pk,), _feed_form()),
+    "feeds:poll POST": lambda w, u: Call((_feed(w).pk,)),
+    "feeds:poll GET": lambda w, u: Call((_feed(w).pk,)),
+    "api:feeds GET": lambda w, u: Call(),
+    "api:feeds POST": lambda w, u: Call(data={"url": "https://wire.example.com/rss"}, is_json=True),
+    "api:feed-detail GET": lambda w, u: Call((_feed(w).pk,)),
+    "api:feed-detail PATCH": lambda w, u: Call((_feed(w).pk,), {"interval": 900}, is_json=True),
+    "api:feed-poll POST": lambda w, u: Call((_feed(w).pk,), {}, is_json=True),
     "api:articles POST": lambda w, u: Call(data=_article_json(w), is_json=True),
     "api:articles GET": lambda w, u: Call(),
     "api:articles-batch POST": lambda w, u: Call(data={"articles": [_article_json(w)]}, is_json=True),
