@@ -280,6 +280,10 @@ def _add_alias_fix(m: Matches, i: int, word: NameWord) -> None:
     else:
         explanation = f"'{tok.surface}' is a known misspelling of '{word.target}' — {describe(word.entity)}."
         m.fixes[i] = Fix(i, word.target, 0.95, explanation, ("known misspelling",), rule=entity_rule(word.entity))
+    # What the alias resolves to is known as surely as a spelling the passes worked out: the
+    # first name beside it and other spellings of it in the article are judged against it.
+    m.resolved_forms.setdefault(tok.folded, Resolution(word.target, word.entity, m.fixes[i].confidence,
+                                                       m.fixes[i].explanation, m.fixes[i].evidence))
 
 
 def _phrase_word(phrase: Phrase, k: int) -> NameWord:

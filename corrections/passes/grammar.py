@@ -27,7 +27,7 @@ from corrections.passes.base import (
 from corrections.passes.spelling import is_known_word
 
 NAME = "grammar"
-VERSION = "3"  # 3: an article follows a space, a line break, an opening mark or a dash
+VERSION = "4"  # 4: a suppressed name fix leaves the article agreement to be checked
 KINDS = ("grammar",)
 USES_SIBLINGS = False
 
@@ -86,6 +86,8 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
         if article == "An" and word_token[:1].isupper() and _article_for(word_token) == "a":
             continue  # "An Post", "An Garda Síochána": Irish and Vietnamese names begin with "An"
         suggestion = _name_after_article(text, m, names) if names else None
+        if suggestion is not None and (suggestion.original, suggestion.replacement) in context.suppressed:
+            suggestion = None  # a rejected name fix does not hide the article's own agreement
         if suggestion is None:
             suggestion = _article_agreement(text, m.start(), article, m.start(3), word_token)
         if suggestion is not None and (suggestion.original, suggestion.replacement) not in context.suppressed:
