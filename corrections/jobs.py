@@ -14,10 +14,15 @@ from articles.audit import Actor, SystemActor, record_event
 from articles.models import Article, Revision
 from corrections.models import PipelineJob
 from newsroom import metrics
+from newsroom.celery import app
 
 logger = logging.getLogger(__name__)
 
 SWEEP_ACTOR = SystemActor("sweep")
+# The pipeline task by the name it is registered under (corrections/tasks.py): jobs are published
+# by name, so this module needs no import of the tasks, which import the pipeline, which imports
+# this module.
+PIPELINE_TASK = "corrections.tasks.run_pipeline_task"
 
 
 def create_job(revision: Revision) -> PipelineJob:
@@ -37,10 +42,8 @@ def create_job(revision: Revision) -> PipelineJob:
 
 def publish_job(job_id: int, countdown: float | None = None) -> bool:
     """Send the job's message to the broker. Returns False (and logs) when the broker is down."""
-    from corrections.tasks import run_pipeline_task
-
     try:
-        run_pipeline_task.apply_async((job_id,), countdown=countdown, retry=False)
+        app.signature(PIPELINE_TASK).apply_async((job_id,), countdown=countdown, retry=False)
     except Exception:  # kombu raises many types for an unreachable broker
         logger.warning("could not publish pipeline job %s; the sweep will retry", job_id, exc_info=True)
         return False

@@ -27,6 +27,7 @@ def warm_up_worker_process(**kwargs: object) -> None:
 
 
 @shared_task(
+    name=jobs.PIPELINE_TASK,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
