@@ -11,9 +11,7 @@ from django.db import IntegrityError, transaction
 from articles.audit import record_event, sha256_text
 from articles.models import ApiClient, Article, IngestRequest, Revision, Source
 from articles.stories import assign_story
-from corrections.jobs import create_job
-from corrections.passes.encoding import count_invisible
-from corrections.revisions import mark_pending_stale
+from corrections.intake import accept_revision, count_invisible
 from newsroom import metrics
 
 logger = logging.getLogger(__name__)
@@ -124,7 +122,7 @@ def ingest_article(
                 assign_story(article, text)
             else:
                 defer_story.append((article, text))
-            create_job(revision)
+            accept_revision(revision)
             metrics.count_ingested(source.slug, request.content_type, "created")
             return IngestOutcome(article=article, revision=revision, created=True, new_revision=True)
 
@@ -152,7 +150,6 @@ def ingest_article(
         ingest_request=request,
         ingest_index=index,
     )
-    mark_pending_stale(current, note=f"superseded by revision {number}, a new copy from the client")
     article.revision_number = number
     article.status = Article.Status.RECEIVED
     article.status_detail = ""
@@ -162,6 +159,6 @@ def ingest_article(
     record_event(action="revision.created", actor=client, obj=revision, article_id=article.pk,
                  revision_number=number, before=current.text, after=text,
                  detail={"reason": revision.reason})
-    create_job(revision)
+    accept_revision(revision, superseded=current)
     metrics.count_ingested(source.slug, request.content_type, "revision")
     return IngestOutcome(article=article, revision=revision, created=False, new_revision=True)

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from articles.audit import record_event
 from articles.models import Article, Publication, Revision, Story
-from corrections.models import Suggestion
+from corrections.intake import count_pending
 from newsroom.roles import check_role
 
 
@@ -70,7 +70,7 @@ def publish_revision(
             "this article is published already: a new publication is a correction and needs a public "
             "correction note (e.g. 'An earlier version misspelled the name of ...')"
         )
-    pending = Suggestion.objects.filter(revision=revision, status=Suggestion.Status.PENDING).count()
+    pending = count_pending(revision)
     if pending and not confirm_pending:
         raise PendingSuggestions(pending)
     publication = Publication.objects.create(

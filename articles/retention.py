@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from articles.audit import SystemActor, record_event
 from articles.models import IdempotencyRecord, IngestRequest, Revision
-from corrections.models import Suggestion
+from corrections.intake import delete_suggestions, removable_rejected_suggestions
 
 ACTOR = SystemActor("retention")
 Progress = Callable[[str, int], None]
@@ -66,17 +66,8 @@ def _purge_raw_payloads(ids: list[int], detail: dict[str, object]) -> None:
     record_event(action="retention.purged", actor=ACTOR, detail={**detail, "ids": ids})
 
 
-def _rejected_candidates(cutoff: datetime) -> QuerySet:
-    return (
-        Suggestion.objects.filter(status=Suggestion.Status.REJECTED, decided_at__lt=cutoff)
-        .exclude(revision__number=F("revision__article__revision_number"))
-        .exclude(revision__publications__isnull=False)
-    )
-
-
 def _purge_rejected(ids: list[int], detail: dict[str, object]) -> None:
-    rows = list(Suggestion.objects.filter(pk__in=ids).values_list("pk", "revision__article_id"))
-    Suggestion.objects.filter(pk__in=ids).delete()
+    rows = delete_suggestions(ids)
     by_article: dict[int, list[int]] = defaultdict(list)
     for pk, article_id in rows:
         by_article[article_id].append(pk)
@@ -104,7 +95,7 @@ def _purge_drafts(ids: list[int], detail: dict[str, object]) -> None:
 CLASSES = (
     RetentionClass("idempotency_keys", _idempotency_candidates, _purge_idempotency),
     RetentionClass("raw_payloads", _raw_payload_candidates, _purge_raw_payloads),
-    RetentionClass("rejected_suggestions", _rejected_candidates, _purge_rejected),
+    RetentionClass("rejected_suggestions", removable_rejected_suggestions, _purge_rejected),
     RetentionClass("draft_revisions", _draft_candidates, _purge_drafts),
 )
 

@@ -1,4 +1,4 @@
-"""Management commands: create_api_token, ingest, load_seeds."""
+"""Management commands: create_api_token, ingest."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.core.management import CommandError, call_command
 
 from articles.models import ApiClient, Article
 from articles.tokens import authenticate_key
-from corrections.models import Entity, StyleRule
 
 pytestmark = pytest.mark.django_db
 
@@ -45,13 +44,3 @@ def test_ingest_reads_files_and_folders_with_the_first_line_as_title(tmp_path: P
 def test_ingest_names_a_missing_path() -> None:
     with pytest.raises(CommandError, match="no such file"):
         call_command("ingest", "/nonexistent/path.txt", stdout=io.StringIO(), stderr=io.StringIO())
-
-
-def test_load_seeds_loads_reference_data_and_the_five_seeds_once() -> None:
-    for _ in range(2):
-        call_command("load_seeds", stdout=io.StringIO(), stderr=io.StringIO())
-    assert Article.objects.filter(source__slug__startswith="seed-outlet-").count() == 5
-    assert Article.objects.get(source__slug="seed-outlet-000").revision_number == 1
-    assert Entity.objects.filter(name="Volodymyr Zelensky").exists()
-    assert Entity.objects.filter(type="place", description="country").count() > 150
-    assert StyleRule.objects.filter(pattern="Kiev", replacement="Kyiv").exists()
