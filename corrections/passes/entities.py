@@ -56,7 +56,7 @@ from corrections.passes.names_index import GazetteerIndex, index_for
 from corrections.passes.names_text import PERSON_CUES, Document, analyse, looks_mojibake
 
 NAME = "entities"
-VERSION = "12"  # 12: a learned alias resolves its entity for the first name beside it
+VERSION = "13"  # 13: a full name the copy prints twice draws its farther spellings
 KINDS = ("entity",)
 USES_SIBLINGS = True
 

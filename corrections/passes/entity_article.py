@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rapidfuzz.distance import OSA
+
 from corrections.passes.entity_matches import Matches, Resolution
 from corrections.passes.entity_wording import describe, distance_fact, how_close, surface_of
 from corrections.passes.names_index import Closeness, closeness, sound_distance
-from corrections.passes.names_text import dictionary_words, is_latin, skeleton
+from corrections.passes.names_text import TITLES, dictionary_words, is_latin, skeleton
 
 _APOSTROPHES = "'’ʼ"
 _MAJORITY_USES = 2  # an article spelling a name this often one way is evidence against a rare form
@@ -85,6 +87,7 @@ def match_majority_forms(m: Matches) -> None:
     if not frequent:
         return
     words = dictionary_words()
+    givens = _given_names(m)
     for i in m.doc.capitalised:  # a candidate is capitalised
         tok = tokens[i]
         f = tok.folded
@@ -106,11 +109,15 @@ def match_majority_forms(m: Matches) -> None:
             short = min(len(f), len(g))
             if (c.edits == 1 and short >= 5) or (
                 c.edits == 2 and short >= 6 and c.sounds_alike and f[0] == g[0]
-            ):
+            ) or (uses[g] >= _MAJORITY_USES and g in givens and _spelling_of_a_full_name(f, g)):
                 close.append((g, c))
         if len(close) != 1:
             continue  # none, or two names of the article it might be: not ours to choose
         g, c = close[0]
+        given = givens.get(g, frozenset())
+        before = _given_before(m, i)
+        if before is not None and before not in given:
+            continue  # 'Piotr Kowalcik' beside 'Maria Kowalczyk': another person, perhaps a relative
         target = surface_of(m.doc, g)
         times = "once" if uses[g] == 1 else f"{uses[g]} times"
         fact = f"this article writes '{target}' {times}"
@@ -119,6 +126,55 @@ def match_majority_forms(m: Matches) -> None:
             fact += f", as {m.consensus.copies(outlets)} in this story do"
         explanation = f"'{tok.surface}' {how_close(c)} '{target}', and {fact}."
         m.add(i, Resolution(target, None, 0.6, explanation, (fact, distance_fact(c, target))))
+
+
+def _given_names(m: Matches) -> dict[str, frozenset[str]]:
+    """Surnames this article prints after a first name ('Maria Kowalczyk'), with those first names.
+    A capitalised word opening a sentence may be no first name ('Later Kowalczyk'): it counts
+    when it stands before the surname twice."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    inside: set[tuple[str, str]] = set()
+    for span in m.doc.spans:
+        if len(span.tokens) >= 2:
+            i = span.tokens[-1]
+            given = _given_before(m, i, opening_words=True)
+            if given is not None:
+                key = (m.doc.tokens[i].folded, given)
+                pairs[key] += 1
+                if not m.doc.tokens[i - 1].is_sentence_start:
+                    inside.add(key)
+    found: dict[str, set[str]] = {}
+    for (surname, given), n in pairs.items():
+        if n >= 2 or (surname, given) in inside:
+            found.setdefault(surname, set()).add(given)
+    return {surname: frozenset(names) for surname, names in found.items()}
+
+
+def _given_before(m: Matches, i: int, opening_words: bool = False) -> str | None:
+    """The first name printed just before token ``i`` (one space away, capitalised), if any; a
+    common word opening a sentence ('Later') only with ``opening_words``."""
+    if i == 0:
+        return None
+    a, b = m.doc.tokens[i - 1], m.doc.tokens[i]
+    if not a.is_capitalised or len(a.surface) < 2 or m.doc.text[a.end : b.start] not in (" ", "\u00a0"):
+        return None
+    if a.folded in TITLES or (not opening_words and a.is_sentence_start and a.folded in m.common):
+        return None  # 'President Kowalczyk', 'Later Kowalczyk': no first name
+    return a.folded
+
+
+def _spelling_of_a_full_name(f: str, g: str) -> bool:
+    """Is ``f`` another spelling of ``g``, a surname the article prints after a first name at least
+    once and as ``g`` at least twice? Then a variant may stray further than a slip, as machine
+    translation and transliteration do ('Kowalcik', 'Kovalchyk' for 'Kowalczyk'): one letter apart
+    once transliteration is set aside, or two letters that keep the sound but one; never a name
+    that begins otherwise ('Kowalski' stays)."""
+    if min(len(f), len(g)) < 6:
+        return False
+    sf, sg = skeleton(f), skeleton(g)
+    if sf[0] != sg[0]:
+        return False
+    return OSA.distance(sf, sg) <= 1 or (OSA.distance(f, g) <= 2 and sound_distance(f, g) <= 1)
 
 
 def _closest_anchor(f: str, anchors: dict[str, Resolution]) -> tuple[str, Resolution] | None:
