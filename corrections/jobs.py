@@ -23,6 +23,10 @@ SWEEP_ACTOR = SystemActor("sweep")
 # by name, so this module needs no import of the tasks, which import the pipeline, which imports
 # this module.
 PIPELINE_TASK = "corrections.tasks.run_pipeline_task"
+# Redis serves the lowest priority number first (kombu's steps 0, 3, 6, 9); tasks default to
+# CELERY_TASK_DEFAULT_PRIORITY (3). The sweep, and the jobs it takes back from a dead worker, run at
+# 0: ahead of the backlog, so that recovery does not wait for the queue to drain.
+PRIORITY_FIRST = 0
 
 
 def create_job(revision: Revision) -> PipelineJob:
@@ -40,10 +44,16 @@ def create_job(revision: Revision) -> PipelineJob:
     return job
 
 
-def publish_job(job_id: int, countdown: float | None = None) -> bool:
-    """Send the job's message to the broker. Returns False (and logs) when the broker is down."""
+def publish_job(job_id: int, countdown: float | None = None, first: bool = False) -> bool:
+    """Send the job's message to the broker. Returns False (and logs) when the broker is down.
+
+    ``first``: ahead of the backlog (a job taken back from a dead worker has waited its turn once).
+    The priority is always explicit: a message sent by name where the task is not registered
+    (the web process) would otherwise get kombu's 0, the front of the queue.
+    """
+    priority = PRIORITY_FIRST if first else settings.CELERY_TASK_DEFAULT_PRIORITY
     try:
-        app.signature(PIPELINE_TASK).apply_async((job_id,), countdown=countdown, retry=False)
+        app.signature(PIPELINE_TASK).apply_async((job_id,), countdown=countdown, retry=False, priority=priority)
     except Exception:  # kombu raises many types for an unreachable broker
         logger.warning("could not publish pipeline job %s; the sweep will retry", job_id, exc_info=True)
         return False
@@ -151,7 +161,7 @@ def sweep_jobs(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """
     now = now or timezone.now()
     counts = {"republished": 0, "failed": 0, "unpublished": 0}
-    to_publish: list[int] = []
+    to_publish: list[tuple[int, bool]] = []
     with transaction.atomic():
         stuck = (
             PipelineJob.objects.select_for_update(skip_locked=True)
@@ -169,13 +179,14 @@ def sweep_jobs(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
                 _fail(job)
                 counts["failed"] += 1
                 continue
+            taken_back = job.state == PipelineJob.State.RUNNING
             job.state = PipelineJob.State.QUEUED
             job.lease_expires_at = None
             job.enqueued_at = now
             job.save(update_fields=["state", "lease_expires_at", "enqueued_at"])
-            to_publish.append(job.pk)
-    for job_id in to_publish:
-        if publish_job(job_id):
+            to_publish.append((job.pk, taken_back))
+    for job_id, taken_back in to_publish:
+        if publish_job(job_id, first=taken_back):
             counts["republished"] += 1
         else:
             counts["unpublished"] += 1

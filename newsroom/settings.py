@@ -131,6 +131,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Never let a request hang on a broker that is down (celery#6046): the outbox row is committed
 # already and the sweep publishes it once Redis is back.
 CELERY_TASK_PUBLISH_RETRY = False
+# With Redis the lowest number is served first; recovery work is published at 0 (corrections/jobs.py).
+CELERY_TASK_DEFAULT_PRIORITY = 3
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -143,6 +145,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-pipeline-jobs": {
         "task": "corrections.tasks.sweep_jobs_task",
         "schedule": env_float("NEWSROOM_SWEEP_INTERVAL", 5.0, minimum=1.0),
+        "options": {"priority": 0},  # ahead of the backlog (corrections.jobs.PRIORITY_FIRST)
     },
     "retention": {
         "task": "articles.tasks.retention_task",
@@ -154,6 +157,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A pool child warms the passes up (dictionaries, the gazetteer index) before it reports ready; on
+# a busy machine that takes longer than Celery's 4 s, which then kills the child and forks another.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env_float("CELERY_WORKER_PROC_ALIVE_TIMEOUT", 60.0, minimum=4.0)
 
 # --- auth and security ----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

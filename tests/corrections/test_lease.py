@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from articles.models import AuditEvent
@@ -133,3 +134,35 @@ def test_the_jobs_of_a_killed_worker_finish_soon_after_a_new_worker_starts(token
         first.stop()
         second.stop()
         flush_test_broker()
+
+
+def queued_job_ids(key: str) -> list[int]:
+    """The job ids of the pipeline messages waiting in one Redis list (one priority level)."""
+    import base64
+    import json
+
+    import redis
+    from django.conf import settings
+
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    found = []
+    for raw in broker.lrange(key, 0, -1):
+        message = json.loads(raw)
+        if message["headers"]["task"] == "corrections.tasks.run_pipeline_task":
+            found.append(json.loads(base64.b64decode(message["body"]))[0][0])
+    return found
+
+
+def test_a_job_taken_back_from_a_dead_worker_goes_ahead_of_the_backlog(settings: object) -> None:
+    flush_test_broker()
+    client = create_api_token("lease-priority")[0]
+    backlog = [PipelineJob.objects.get(revision=ingest(client, external_id=f"backlog-{n}").revision).pk
+               for n in range(3)]
+    taken_back = claimed_job("task-dead")
+    PipelineJob.objects.filter(pk=taken_back.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert jobs.sweep_jobs()["republished"] == 1
+    # Redis serves the list of priority 0 ("celery") before that of the default 3.
+    assert queued_job_ids("celery") == [taken_back.pk]
+    assert set(backlog) <= set(queued_job_ids("celery\x06\x163"))
+    assert settings.CELERY_BEAT_SCHEDULE["sweep-pipeline-jobs"]["options"]["priority"] == jobs.PRIORITY_FIRST  # type: ignore[attr-defined]
+    flush_test_broker()
