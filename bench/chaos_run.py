@@ -52,11 +52,13 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
@@ -335,11 +337,12 @@ class Answer:
     ms: float
 
 
-def http(url: str, data: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 10) -> Answer:
+def http(url: str, data: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 10,
+         opener: urllib.request.OpenerDirector | None = None) -> Answer:
     request = urllib.request.Request(url, data=data, headers=headers or {})
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our own loopback URL
+        with (opener or urllib.request.build_opener()).open(request, timeout=timeout) as response:
             status, raw, got = int(response.status), response.read(), dict(response.headers)
     except urllib.error.HTTPError as ex:
         status, raw, got = int(ex.code), ex.read(), dict(ex.headers)
@@ -558,14 +561,37 @@ class Flow:
 # --- watching ---------------------------------------------------------------------------------------
 
 
+class DeskSession:
+    """An editor logged in to the desk through the login form (cookies kept)."""
+
+    def __init__(self, base: str, username: str, password: str) -> None:
+        self.base = base
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.username = username
+        self.password = password
+
+    def login(self) -> bool:
+        http(self.base + "/accounts/login/", opener=self.opener)
+        token = next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        form = urllib.parse.urlencode({"username": self.username, "password": self.password,
+                                       "csrfmiddlewaretoken": token}).encode()
+        answer = http(self.base + "/accounts/login/", form, {"Content-Type": "application/x-www-form-urlencoded",
+                                                             "Referer": self.base + "/accounts/login/"},
+                      opener=self.opener)
+        return answer.status == 200 and any(c.name == "sessionid" for c in self.jar)
+
+    def get(self, path: str) -> Answer:
+        return http(self.base + path, opener=self.opener)
+
+
 class Watcher(threading.Thread):
     """Polls /healthz (and, during outages, the API) twice a second."""
 
-    PROBES = ("/api/v1/articles/?page_size=5", "/api/v1/published/", "/api/v1/articles/batch/")
-
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, desk: DeskSession) -> None:
         super().__init__(name="watcher", daemon=True)
         self.client = client
+        self.desk = desk
         self.stopping = threading.Event()
         self.health: list[tuple[float, int, dict[str, str]]] = []
         self.probing = threading.Event()
@@ -586,9 +612,13 @@ class Watcher(threading.Thread):
         if self.probe_article is not None:
             self.client.get(f"/api/v1/articles/{self.probe_article}/", "probe_detail")
             self.client.get(f"/api/v1/articles/{self.probe_article}/suggestions/", "probe_suggestions")
-        started = time.time()
-        login = http(self.client.base + "/accounts/login/", timeout=10)
-        self.client.recorder.add("probe_login_page", login, started)
+        pages = [("probe_login_page", "/accounts/login/"), ("probe_desk_queue", "/")]
+        if self.probe_article is not None:
+            pages.append(("probe_desk_review", f"/articles/{self.probe_article}/"))
+        for what, path in pages:
+            started = time.time()
+            answer = self.desk.get(path) if what.startswith("probe_desk") else http(self.client.base + path)
+            self.client.recorder.add(what, answer, started)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -686,6 +716,7 @@ class Run:
         self.outages: list[Outage] = []
         self.faults: dict[str, Any] = {}
         self.started = time.time()
+        self.editor_password = secrets.token_urlsafe(16)
 
     def pause(self, seconds: float) -> None:
         """Sleep, keeping the fleet alive (an unexpected death is restarted and recorded)."""
@@ -708,6 +739,9 @@ class Run:
         manage(["migrate", "--noinput"], self.env, self.logs)
         manage(["load_seeds"], self.env, self.logs)
         token = manage(["create_api_token", "chaos-client"], self.env, self.logs).stdout.strip().splitlines()[-1]
+        manage(["shell", "-c", "from django.contrib.auth.models import Group, User; "
+                f"u = User.objects.create_user('chaos-editor', password={self.editor_password!r}); "
+                "u.groups.add(Group.objects.get(name='editor'))"], self.env, self.logs)
         say("starting gunicorn (3 workers), the Celery worker (-c 2) and beat ...")
         for name in ("web", "worker", "beat"):
             self.fleet.start(name)
@@ -767,7 +801,10 @@ class Run:
         args = self.args
         token = self.setup()
         client = Client(self.base, token, self.recorder, give_up_s=180)
-        watcher = Watcher(client)
+        desk = DeskSession(self.base, "chaos-editor", self.editor_password)
+        if not desk.login():
+            raise RuntimeError("the editor could not log in to the desk; see web.log")
+        watcher = Watcher(client, desk)
         watcher.start()
         articles = make_articles(args.articles, secrets.token_hex(3), args.seed)
         flow = Flow(client, articles, batch_share=0.4, batch_size=12, seconds=args.ingest_seconds, seed=args.seed)
@@ -924,6 +961,7 @@ class Run:
         ingest = [a for a in during if a.what == "ingest_single"]
         batches = [a for a in during if a.what == "ingest_batch"]
         api = [a for a in during if a.what.startswith(("ingest_", "probe_", "replay", "resend"))]
+        desk = [a for a in during if a.what.startswith("probe_desk")]
         component = "redis" if o.what.startswith("redis") else "postgresql"
         health = [(t, status, checks) for t, status, checks in watcher.health if o.started <= t <= o.ended]
         named = any(status == 503 and "failed" in str(checks.get(component, "")) for _, status, checks in health)
@@ -943,6 +981,7 @@ class Run:
             "api_statuses": {str(k): v for k, v in sorted(statuses.items())},
             "api_other_than_503": sum(n for s, n in statuses.items() if s != 503 and not 200 <= s < 400)
             if component == "postgresql" else None,
+            "desk_statuses": dict(Counter(str(a.status) for a in desk)),
             "health_samples": len(health), "health_named_it": named,
             "health_recovered_s": round(recovered - o.ended, 1) if recovered else None,
             "first_success_after_s": round(first_success - o.ended, 1) if first_success else None,
