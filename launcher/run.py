@@ -8,6 +8,11 @@ PostgreSQL and Redis come from launcher/services.py (DATABASE_URL / REDIS_URL, e
 servers, else the embedded ones; NEWSROOM_EMBEDDED=1 forces the embedded ones). Every child gets
 their URLs through DATABASE_URL and REDIS_URL. The web server listens on 127.0.0.1:$PORT (8000).
 
+Once the system is up, a child that exits (a worker killed by the OOM killer, beat losing Redis)
+is started again after a pause that doubles while it keeps dying (launcher/supervise.py), and the
+output says so; the web server keeps answering meanwhile. A child that exits while the system is
+still starting is an error to fix, reported with the end of its log.
+
 The children run in sessions of their own, so Ctrl-C reaches only this process, which then stops
 them in order (web, worker and beat, then the servers it started). If this process is killed
 outright, the children die with it (PR_SET_PDEATHSIG), a guardian process stops the embedded
@@ -33,6 +38,7 @@ from types import FrameType
 
 from launcher import services
 from launcher.services import ROOT, ServiceError
+from launcher.supervise import Supervised, Supervisor, log_tail
 from newsroom import metrics
 
 logger = logging.getLogger("launcher.run")
@@ -118,14 +124,6 @@ def manage_prefix(svc: services.Services) -> str:
     return "".join(f"{name}={shlex.quote(value)} " for name, value in pairs)
 
 
-def log_tail(path: Path, lines: int = 25) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join("    " + line for line in text.splitlines()[-lines:])
-
-
 def run_step(title: str, args: list[str], env: Mapping[str, str]) -> None:
     """One ``manage.py`` step; its output goes to .data/logs/setup.log and is shown on failure."""
     logger.info("%s ...", title)
@@ -140,10 +138,37 @@ def run_step(title: str, args: list[str], env: Mapping[str, str]) -> None:
                            f"fix the error above, then run make run again (the full log: {log_path})")
 
 
+@dataclass(frozen=True)
+class ChildSpec:
+    """A process make run keeps up: its name (and log), a word of its command line, its arguments."""
+
+    name: str
+    marker: str
+    args: list[str]
+
+
+def child_specs(port: int) -> list[ChildSpec]:
+    """What make run starts and supervises once the servers are up (add queues' workers here)."""
+    return [
+        ChildSpec("web", "gunicorn", [
+            "-m", "gunicorn", "newsroom.wsgi:application", "--workers", "3", "--bind", f"{HOST}:{port}",
+            "--access-logfile", "-", "--error-logfile", "-", "--graceful-timeout", "10"]),
+        ChildSpec("worker", "celery", [
+            "-m", "celery", "-A", "newsroom", "worker", "-c", "2", "-l", "info",
+            "-n", f"newsroom-run-{os.getpid()}@%h"]),
+        ChildSpec("beat", "celery", [
+            "-m", "celery", "-A", "newsroom", "beat", "-l", "info",
+            "-s", str(services.DATA_DIR / "celerybeat-schedule")]),
+    ]
+
+
 def start_child(svc: services.Services, name: str, marker: str, args: list[str],
-                env: Mapping[str, str]) -> Child:
+                env: Mapping[str, str], restart: bool = False) -> Child:
     log_path = LOG_DIR / f"{name}.log"
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab" if restart else "wb") as log:
+        if restart:
+            log.write(f"\n=== {time.strftime('%H:%M:%S')} restarted by make run ===\n".encode())
+            log.flush()
         process = subprocess.Popen(
             [sys.executable, *args], cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True,
@@ -154,10 +179,11 @@ def start_child(svc: services.Services, name: str, marker: str, args: list[str],
     return Child(name, process, log_path)
 
 
-def check_children(children: list[Child]) -> None:
+def check_children(children: list[Supervised]) -> None:
+    """While the system starts: a process that exits means something to fix, not to restart."""
     for child in children:
         code = child.process.poll()
-        if code is not None:
+        if code is not None and child.log_path is not None:
             raise ServiceError(f"the {child.name} process exited (code {code}); the end of {child.log_path}:\n"
                                f"{log_tail(child.log_path)}",
                                f"fix the error above and run make run again (the full log: {child.log_path})")
@@ -173,7 +199,7 @@ def http_status(url: str) -> int | None:
         return None
 
 
-def wait_healthy(base_url: str, children: list[Child]) -> None:
+def wait_healthy(base_url: str, children: list[Supervised]) -> None:
     """Until /healthz answers 200; raises ServiceError if a child dies or it takes too long."""
     deadline = time.monotonic() + HEALTH_TIMEOUT
     status = None
@@ -197,17 +223,12 @@ def run_system(svc: services.Services, port: int, started_at: float) -> None:
         raise port_taken(port)
     metrics.prepare_multiprocess_dir(Path(env["PROMETHEUS_MULTIPROC_DIR"]))
     logger.info("Starting the web server (gunicorn, 3 workers), the Celery worker and Celery beat ...")
-    children = [
-        start_child(svc, "web", "gunicorn", [
-            "-m", "gunicorn", "newsroom.wsgi:application", "--workers", "3", "--bind", f"{HOST}:{port}",
-            "--access-logfile", "-", "--error-logfile", "-", "--graceful-timeout", "10"], env),
-        start_child(svc, "worker", "celery", [
-            "-m", "celery", "-A", "newsroom", "worker", "-c", "2", "-l", "info",
-            "-n", f"newsroom-run-{os.getpid()}@%h"], env),
-        start_child(svc, "beat", "celery", [
-            "-m", "celery", "-A", "newsroom", "beat", "-l", "info",
-            "-s", str(services.DATA_DIR / "celerybeat-schedule")], env),
-    ]
+    supervisor = Supervisor(say)
+    for spec in child_specs(port):
+        def start(restart: bool, spec: ChildSpec = spec) -> subprocess.Popen[bytes]:
+            return start_child(svc, spec.name, spec.marker, spec.args, env, restart=restart).process
+        supervisor.add(spec.name, start, LOG_DIR / f"{spec.name}.log")
+    children = supervisor.children
     base_url = f"http://{HOST}:{port}/"
     logger.info("Waiting for %shealthz ...", base_url)
     wait_healthy(base_url, children)
@@ -221,12 +242,13 @@ def run_system(svc: services.Services, port: int, started_at: float) -> None:
         f"  PostgreSQL:   {services.mask_url(svc.database_url)}\n"
         f"  Redis:        {svc.redis_url}\n"
         f"  Logs:         .data/logs/ (web.log, worker.log, beat.log, setup.log)\n"
+        "A process that exits is started again (its log says why); the web server stays up meanwhile.\n"
         "Press Ctrl-C to stop newsroom and everything make run started.\n",
         flush=True,
     )
     while True:
-        check_children(children)
-        time.sleep(1)
+        supervisor.poll()
+        time.sleep(0.5)
 
 
 def port_taken(port: int) -> ServiceError:

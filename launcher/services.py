@@ -43,7 +43,9 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / ".data"
+# Logs, the owner records and the embedded servers' data; NEWSROOM_DATA_DIR moves them (a test's
+# make run beside the developer's).
+DATA_DIR = Path(os.environ.get("NEWSROOM_DATA_DIR") or ROOT / ".data")
 DATABASE_NAME = "newsroom"
 LOCAL_HOST = "127.0.0.1"
 LOCAL_POSTGRES_PORT = 5432

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -20,8 +21,8 @@ logger = logging.getLogger(__name__)
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("database unavailable: %s", type(exc).__name__)
-        return Response({"detail": "The database is unavailable; retry shortly."},
-                        status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
+        return Response({"detail": DATABASE_UNAVAILABLE}, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": RETRY_AFTER_S})
     if isinstance(exc, DatabaseError):
         return None  # a bug: let it be a 500 and be logged
     response = drf_exception_handler(exc, context)
@@ -93,6 +94,26 @@ def _query_parameters(schema: AutoSchema) -> list[Any]:
     declared = [p for p in schema.get_override_parameters()
                 if isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY]
     return declared + list(schema._get_pagination_parameters())
+
+
+DATABASE_UNAVAILABLE = "The database is unavailable; retry shortly."
+RETRY_AFTER_S = "5"
+
+
+def database_unavailable() -> JsonResponse:
+    """The answer to any request the database failed under: 503, JSON, Retry-After, no traceback."""
+    return JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503, headers={"Retry-After": RETRY_AFTER_S})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler. Django calls it for an exception no view handled, also one raised in a
+    middleware (loading the session or the user for the desk) or while rendering: when that was
+    the database going away, the answer is a 503 like the views'; anything else stays a 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        logger.warning("database unavailable while serving %s (%s)", request.path, type(error).__name__)
+        return database_unavailable()
+    return defaults.server_error(request)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -9,10 +9,11 @@ import uuid
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from articles.audit import row_actor
 from newsroom import db_context, metrics
+from newsroom.api_errors import database_unavailable
 from newsroom.request_context import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -64,8 +65,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, (OperationalError, InterfaceError)):
             logger.warning("database unavailable while serving %s", request.path)
-            return JsonResponse({"detail": "The database is unavailable; retry shortly."}, status=503,
-                                headers={"Retry-After": "5"})
+            return database_unavailable()
         return None
 
 

@@ -43,6 +43,7 @@ api_v1 = [
 
 # Unmatched URLs under /api/ answer JSON like the rest of the API.
 handler404 = "newsroom.api_errors.not_found"
+handler500 = "newsroom.api_errors.server_error"
 
 feed_pages = [
     path("", feed_views.feeds, name="list"),

