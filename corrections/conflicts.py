@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision
+from corrections.budget import NOTICE_KIND
 from corrections.models import Suggestion
 from corrections.passes.contradictions import Proposal, resolve
 
@@ -59,7 +60,8 @@ def settle_conflicts(revision: Revision, pass_order: Sequence[str]) -> int:
 
 
 def _candidates(revision: Revision) -> list[Suggestion]:
-    pending = Suggestion.objects.filter(revision=revision, status=Suggestion.Status.PENDING)
+    # A notice (corrections.budget) proposes no change: nothing can contradict it, and it must stay.
+    pending = Suggestion.objects.filter(revision=revision, status=Suggestion.Status.PENDING).exclude(kind=NOTICE_KIND)
     aside = Suggestion.objects.filter(revision=revision, status=Suggestion.Status.STALE,
                                       status_note__startswith=SET_ASIDE)
     return list((pending | aside).select_for_update().order_by("start", "end", "id"))

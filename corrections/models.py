@@ -59,7 +59,17 @@ class PipelineJob(models.Model):
 
 
 class PassRun(models.Model):
-    """One pass version run on one revision. Unique, so a repeated task stores nothing twice."""
+    """One pass version run on one revision. Unique, so a repeated task stores nothing twice.
+
+    ``stop_reason`` and ``stop_note`` say when the run stopped short of the whole text
+    (corrections.budget): over its time budget or at a limit of suggestions.
+    """
+
+    class StopReason(models.TextChoices):
+        NONE = "", "complete"
+        TIME = "time", "time budget"
+        PASS_LIMIT = "pass_limit", "suggestions per pass"
+        ARTICLE_LIMIT = "article_limit", "suggestions per article"
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="pass_runs")
     pass_name = models.CharField(max_length=50)
@@ -69,12 +79,18 @@ class PassRun(models.Model):
     duration_ms = models.FloatField(default=0)
     suggestion_count = models.PositiveIntegerField(default=0)
     evidence_key = models.CharField(max_length=64, blank=True)  # what the context held (siblings)
+    stop_reason = models.CharField(max_length=20, choices=StopReason.choices, blank=True, default="", db_default="")
+    stop_note = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["revision_id", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["revision", "pass_name", "pass_version"], name="passrun_unique_revision_pass_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(stop_reason__in=["", "time", "pass_limit", "article_limit"]),
+                name="passrun_stop_reason_valid",
             ),
         ]
 

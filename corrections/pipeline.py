@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from functools import lru_cache
 from types import ModuleType
 
@@ -16,7 +15,7 @@ from django.utils import timezone
 from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision, StorySignature
 from articles.stories import signature_similarity
-from corrections import jobs, lease
+from corrections import budget, jobs, lease
 from corrections.conflicts import SET_ASIDE, settle_conflicts
 from corrections.echoes import mark_echoes
 from corrections.models import EdgeLine, PassRun, PipelineJob, Suggestion
@@ -213,19 +212,31 @@ def warm_up() -> None:
 # --- running passes -------------------------------------------------------------------------
 
 
+def is_kept(module: ModuleType, text: str, context: base.PassContext, s: base.Suggestion) -> bool:
+    """A well-formed suggestion that changes something and that editors have not suppressed."""
+    if not (0 <= s.start <= s.end <= len(text)) or text[s.start : s.end] != s.original:
+        logger.error("pass %s returned a suggestion that does not match the text at %s", module.NAME, s.start)
+        return False
+    if s.original == s.replacement:
+        return False
+    return not (s.kind in LEARNED_KINDS and (s.original, s.replacement) in context.suppressed)
+
+
 def compute_suggestions(module: ModuleType, text: str, context: base.PassContext) -> list[base.Suggestion]:
-    """Run a pass and keep only well-formed suggestions that editors have not suppressed."""
-    kept = []
-    for s in module.run(text, context):
-        if not (0 <= s.start <= s.end <= len(text)) or text[s.start : s.end] != s.original:
-            logger.error("pass %s returned a suggestion that does not match the text at %s", module.NAME, s.start)
-            continue
-        if s.original == s.replacement:
-            continue
-        if s.kind in LEARNED_KINDS and (s.original, s.replacement) in context.suppressed:
-            continue
-        kept.append(s)
-    return kept
+    """Run a pass and keep only well-formed suggestions that editors have not suppressed (no
+    limits: for short texts; a revision's body goes through :func:`compute_bounded`)."""
+    return [s for s in module.run(text, context) if is_kept(module, text, context, s)]
+
+
+def compute_bounded(module: ModuleType, text: str, context: base.PassContext,
+                    allowance: int | None = None) -> budget.BoundedRun:
+    """Run a pass on a revision's text within its budget (corrections.budget), keeping what
+    :func:`compute_suggestions` keeps: at most ``allowance`` (by default the limit per pass), the
+    first in text order, and a notice when the pass stopped short."""
+    limits = budget.limits_from_settings()
+    return budget.run_bounded(module, text, context, limits=limits,
+                              allowance=limits.per_pass if allowance is None else min(allowance, limits.per_pass),
+                              keep=lambda s: is_kept(module, text, context, s))
 
 
 def _row(revision: Revision, run: PassRun | None, module: ModuleType, s: base.Suggestion) -> Suggestion:
@@ -236,8 +247,10 @@ def _row(revision: Revision, run: PassRun | None, module: ModuleType, s: base.Su
     )
 
 
-def run_pass(revision: Revision, module: ModuleType, context: base.PassContext) -> PassRun:
-    """Run one pass version on one revision and store its suggestions, at most once."""
+def run_pass(revision: Revision, module: ModuleType, context: base.PassContext,
+             allowance: int | None = None) -> PassRun:
+    """Run one pass version on one revision and store its suggestions, at most once: at most
+    ``allowance`` of them (the article's remaining share), and a notice when it stopped short."""
     with transaction.atomic():
         run, created = PassRun.objects.get_or_create(
             revision=revision, pass_name=module.NAME, pass_version=module.VERSION,
@@ -245,30 +258,39 @@ def run_pass(revision: Revision, module: ModuleType, context: base.PassContext) 
         )
         if not created:
             return run
-        started = time.perf_counter()
-        found = compute_suggestions(module, revision.text, context)
-        run.duration_ms = (time.perf_counter() - started) * 1000
-        metrics.observe_pass(module.NAME, run.duration_ms / 1000, [s.kind for s in found])
-        run.suggestion_count = len(found)
-        run.save(update_fields=["duration_ms", "suggestion_count"])
-        Suggestion.objects.bulk_create([_row(revision, run, module, s) for s in found], ignore_conflicts=True)
+        bounded = compute_bounded(module, revision.text, context, allowance)
+        run.duration_ms = bounded.seconds * 1000
+        metrics.observe_pass(module.NAME, bounded.seconds, [s.kind for s in bounded.suggestions])
+        run.suggestion_count = len(bounded.suggestions)
+        run.stop_reason, run.stop_note = bounded.stop_reason, bounded.stop_note
+        run.save(update_fields=["duration_ms", "suggestion_count", "stop_reason", "stop_note"])
+        Suggestion.objects.bulk_create([_row(revision, run, module, s) for s in bounded.stored],
+                                       ignore_conflicts=True)
+        detail: dict[str, object] = {"pass": module.NAME, "version": module.VERSION,
+                                     "suggestions": len(bounded.suggestions), "ms": round(run.duration_ms, 2)}
+        if bounded.stop_note:
+            detail["stopped"] = bounded.stop_note
         record_event(action="pass.run", actor=pass_actor(module), obj=run, article_id=revision.article_id,
-                     revision_number=revision.number,
-                     detail={"pass": module.NAME, "version": module.VERSION, "suggestions": len(found),
-                             "ms": round(run.duration_ms, 2)})
+                     revision_number=revision.number, detail=detail)
     return run
 
 
 def process_revision(job: PipelineJob) -> None:
-    """Run every pass on the job's revision, auto-apply what policy allows, refresh the story."""
+    """Run every pass on the job's revision, auto-apply what policy allows, refresh the story.
+
+    The passes share the article's limit of suggestions: each may use an equal part of what the
+    passes before it left (corrections.budget.fair_share), so every pass runs on a monster."""
     revision = job.revision
     article = Article.objects.select_related("source").get(pk=job.article_id)
     if revision.ingest_request_id is not None:
         record_edge_lines(article, revision)
     snapshot = get_reference_snapshot()
     context = build_context(article, revision, snapshot)
-    for module in pass_modules():
-        run_pass(revision, module, context)
+    remaining = budget.limits_from_settings().per_article
+    modules = pass_modules()
+    for i, module in enumerate(modules):
+        run = run_pass(revision, module, context, allowance=budget.fair_share(remaining, len(modules) - i))
+        remaining = max(0, remaining - run.suggestion_count)
     settle(revision)
     auto_apply(article.pk, revision.pk)
     refresh_story_siblings(article, snapshot)
@@ -310,7 +332,8 @@ def auto_apply(article_id: int, revision_id: int) -> Revision | None:
         if article.revision_number != revision.number:
             return None
         candidates = sorted(
-            revision.suggestions.filter(status=Suggestion.Status.PENDING, kind__in=kinds),
+            revision.suggestions.filter(status=Suggestion.Status.PENDING, kind__in=kinds).exclude(
+                kind=budget.NOTICE_KIND),
             key=lambda s: (-s.confidence, s.start, s.pk),
         )
         chosen: list[Suggestion] = []
@@ -412,7 +435,11 @@ def _reconcile(article_id: int, revision: Revision, module: ModuleType, context:
     run = PassRun.objects.filter(revision=revision, pass_name=module.NAME, pass_version=module.VERSION).first()
     if run is not None and run.evidence_key == key:
         return 0
-    found = {(s.start, s.end, s.replacement): s for s in compute_suggestions(module, revision.text, context)}
+    others = (Suggestion.objects.filter(revision=revision).exclude(pass_name=module.NAME)
+              .exclude(kind=budget.NOTICE_KIND).exclude(status=Suggestion.Status.STALE).count())
+    bounded = compute_bounded(module, revision.text, context,
+                              allowance=max(0, budget.limits_from_settings().per_article - others))
+    found = {(s.start, s.end, s.replacement): s for s in bounded.stored}
     existing = {
         (s.start, s.end, s.replacement): s
         for s in Suggestion.objects.filter(revision=revision, pass_name=module.NAME)
@@ -446,7 +473,9 @@ def _reconcile(article_id: int, revision: Revision, module: ModuleType, context:
     if run is not None:
         run.evidence_key = key
         run.refreshed_at = now
-        run.save(update_fields=["evidence_key", "refreshed_at"])
+        run.suggestion_count = len(bounded.suggestions)
+        run.stop_reason, run.stop_note = bounded.stop_reason, bounded.stop_note
+        run.save(update_fields=["evidence_key", "refreshed_at", "suggestion_count", "stop_reason", "stop_note"])
     if changed:
         record_event(action="pass.refreshed", actor=pass_actor(module), obj=run, article_id=article_id,
                      revision_number=revision.number, detail={"pass": module.NAME, "changed": changed})

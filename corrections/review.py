@@ -24,6 +24,7 @@ from django.utils import timezone
 from articles.audit import Actor, record_event
 from articles.models import ApiClient, Article, Revision
 from corrections import learning
+from corrections.budget import NOTICE_KIND
 from corrections.models import Alias, Suggestion
 from corrections.revisions import (
     apply_to_text,
@@ -151,6 +152,8 @@ def _apply(
     replacement: str | None = None,
 ) -> Outcome:
     """Apply ``chosen`` (pending, non-clashing, on ``revision``) as one new revision. Caller holds the locks."""
+    if any(s.kind == NOTICE_KIND for s in chosen):
+        raise InvalidDecision("A notice changes nothing in the text: reject it to dismiss it once read.")
     applied = list(chosen)
     if replacement is not None:  # an edited acceptance: apply the editor's text, keep the pass's proposal
         only = chosen[0]
@@ -225,7 +228,8 @@ def accept_all(
     if kind is None and min_confidence is None:
         raise InvalidDecision("Choose a kind or a minimum confidence.")
     article, revision = _lock_article(article_id, seen_revision)
-    candidates = Suggestion.objects.select_for_update().filter(revision=revision, status=PENDING)
+    candidates = Suggestion.objects.select_for_update().filter(revision=revision, status=PENDING).exclude(
+        kind=NOTICE_KIND)
     if kind:
         candidates = candidates.filter(kind=kind)
     if min_confidence is not None:

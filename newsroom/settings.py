@@ -256,6 +256,12 @@ NEWSROOM_JOB_LEASE = timedelta(seconds=env_int("NEWSROOM_JOB_LEASE_SECONDS", 15,
 NEWSROOM_JOB_STALE_QUEUED = timedelta(seconds=env_int("NEWSROOM_JOB_STALE_QUEUED_SECONDS", 20, minimum=1))
 NEWSROOM_TASK_SOFT_TIME_LIMIT = env_int("NEWSROOM_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 NEWSROOM_AUTO_APPLY_KINDS = frozenset(env_list("NEWSROOM_AUTO_APPLY_KINDS", []))
+# Bounded work per article (corrections.budget): beyond a limit, one "notice" suggestion says what
+# was not checked. Passes x budget should stay under NEWSROOM_TASK_SOFT_TIME_LIMIT.
+NEWSROOM_PASS_TIME_BUDGET = env_float("NEWSROOM_PASS_TIME_BUDGET", 10.0, minimum=0.1)  # seconds per pass
+NEWSROOM_MAX_SUGGESTIONS_PER_PASS = env_int("NEWSROOM_MAX_SUGGESTIONS_PER_PASS", 500, minimum=1)
+NEWSROOM_MAX_SUGGESTIONS_PER_ARTICLE = env_int("NEWSROOM_MAX_SUGGESTIONS_PER_ARTICLE", 2000, minimum=1)
+NEWSROOM_PASS_SECTION_CHARS = env_int("NEWSROOM_PASS_SECTION_CHARS", 100_000, minimum=1000)
 # Retention (articles.retention): days to keep each removable class; 0 keeps it for ever.
 # Publications, corrections, the audit trail, row history, revision 1, each client-sent revision,
 # the current revision and every published one are never removed.

@@ -94,3 +94,25 @@ def test_job_that_kills_its_worker_ends_failed_and_others_keep_flowing(token_cli
     finally:
         worker.stop()
         flush_test_broker()
+
+
+def test_a_pass_over_its_time_budget_is_stopped_inside_the_worker_and_the_job_finishes(token_client: APIClient, transactional_db: None, tmp_path: Path) -> None:
+    """The budget's timer interrupts a pass that never ends inside a prefork child (its main thread)."""
+    from tests.support import flush_test_broker
+
+    flush_test_broker()
+    worker = Worker(worker_env(NEWSROOM_PASSES="tests.corrections.marker_pass", NEWSROOM_PASS_TIME_BUDGET="2"),
+                    tmp_path / "worker.log")
+    worker.start()
+    try:
+        article_id = token_client.post("/api/v1/articles/", {"source": "outlet-4", "external_id": "spin", "title": "T",
+                                                              "body": "A SLIP first.\n\nThen the pass will SPIN."},
+                                       format="json").json()["id"]
+        wait_for(lambda: status_of(token_client, article_id) == "in_review", timeout=60, message="in_review")
+        job = PipelineJob.objects.get(article_id=article_id)
+        assert job.state == "done" and job.attempts == 1
+        notice = token_client.get(f"/api/v1/articles/{article_id}/suggestions/?kind=notice").json()["results"]
+        assert len(notice) == 1 and "stopped after 2.0 s, its time budget" in notice[0]["explanation"]
+    finally:
+        worker.stop()
+        flush_test_broker()
