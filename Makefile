@@ -68,10 +68,11 @@ typecheck: venv
 	$(PY) -m mypy .
 
 # bench/load_bench.py drives the system with Locust (the bench extra); bench/locustfile.py is its part.
+# bench/chaos_run.py is a reliability run, not a speed benchmark (README, Tests and measurements).
 bench: venv
 	@$(PY) -c 'import locust' 2>/dev/null || $(PY) -m pip install --disable-pip-version-check -q -e ".[bench]"
 	@$(PY) -m launcher.run --services-only -- \
-	  bash -c 'set -e; for script in bench/*.py; do [ "$$script" = bench/locustfile.py ] && continue; echo "make: $$script"; $(PY) "$$script"; done'
+	  bash -c 'set -e; for script in bench/*.py; do case "$$script" in bench/locustfile.py|bench/chaos_run.py) continue;; esac; echo "make: $$script"; $(PY) "$$script"; done'
 
 clean:
 	rm -rf staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts *.egg-info

@@ -1,7 +1,7 @@
 """Chaos run: faults under a flow of articles, on servers of its own; prints JSON, exits 0 when every check passes.
 
     .venv/bin/python bench/chaos_run.py            # 240 articles, every fault (about 5-8 minutes)
-    .venv/bin/python bench/chaos_run.py --quick    # 90 articles, shorter outages (the suite's variant)
+    .venv/bin/python bench/chaos_run.py --quick    # 60 articles, shorter outages (the suite's variant)
     .venv/bin/python bench/chaos_run.py --keep     # keep the data and logs folder afterwards
 
 Everything runs on 127.0.0.1, on ports chosen free at run time, in a temporary folder: its own
@@ -557,7 +557,8 @@ class Run:
         self.redis.start()
         say("migrating and loading the seeds ...")
         manage(["migrate", "--noinput"], self.env, self.logs)
-        manage(["load_seeds"], self.env, self.logs)
+        if not self.args.no_seeds:
+            manage(["load_seeds"], self.env, self.logs)
         token = manage(["create_api_token", "chaos-client"], self.env, self.logs).stdout.strip().splitlines()[-1]
         manage(["shell", "-c", "from django.contrib.auth.models import Group, User; "
                 f"u = User.objects.create_user('chaos-editor', password={self.editor_password!r}); "
@@ -871,12 +872,14 @@ def git_head() -> str | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="90 articles, 6 s outages: the suite's variant")
-    parser.add_argument("--articles", type=int, help="articles to send (default 240; --quick 90)")
-    parser.add_argument("--ingest-seconds", type=float, help="spread the flow over this long (default 100; --quick 50)")
-    parser.add_argument("--redis-outage", type=float, help="seconds Redis is down each time (default 15; --quick 6)")
-    parser.add_argument("--postgres-down", type=float, default=5.0, help="seconds PostgreSQL is down")
-    parser.add_argument("--worker-down", type=float, default=10.0, help="seconds before the killed worker restarts")
+    parser.add_argument("--quick", action="store_true",
+                        help="60 articles over 35 s, 5 s outages, no seed gazetteer: the suite's variant")
+    parser.add_argument("--articles", type=int, help="articles to send (default 240; --quick 60)")
+    parser.add_argument("--ingest-seconds", type=float, help="spread the flow over this long (default 100; --quick 35)")
+    parser.add_argument("--redis-outage", type=float, help="seconds Redis is down each time (default 15; --quick 5)")
+    parser.add_argument("--postgres-down", type=float, help="seconds PostgreSQL is down (default 5; --quick 3)")
+    parser.add_argument("--worker-down", type=float, help="seconds before the killed worker restarts (default 10; --quick 5)")
+    parser.add_argument("--no-seeds", action="store_true", help="skip load_seeds (gazetteer, style, seed articles)")
     parser.add_argument("--settle-timeout", type=float, default=300.0, help="seconds to wait for the backlog")
     parser.add_argument("--time-limit", type=float, default=600.0, help="the run must take no longer (s)")
     parser.add_argument("--pg-user", help="OS user owning the PostgreSQL cluster when run as root (postgres)")
@@ -884,9 +887,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the folder (data and logs) afterwards")
     parser.add_argument("--output", type=Path, help="also write the JSON here")
     args = parser.parse_args(argv)
-    args.articles = args.articles or (90 if args.quick else 240)
-    args.ingest_seconds = args.ingest_seconds or (50.0 if args.quick else 100.0)
-    args.redis_outage = args.redis_outage or (6.0 if args.quick else 15.0)
+    quick = args.quick
+    args.articles = args.articles or (60 if quick else 240)
+    args.ingest_seconds = args.ingest_seconds or (35.0 if quick else 100.0)
+    args.redis_outage = args.redis_outage or (5.0 if quick else 15.0)
+    args.postgres_down = args.postgres_down or (3.0 if quick else 5.0)
+    args.worker_down = args.worker_down or (5.0 if quick else 10.0)
+    args.no_seeds = args.no_seeds or quick
     args.loadavg_at_start = [round(x, 2) for x in os.getloadavg()]
 
     def stop(signum: int, frame: object) -> None:
