@@ -336,6 +336,7 @@ def prepare(args: argparse.Namespace, run_id: str) -> dict[str, Any]:
     from django.contrib.auth.models import Group, User
     from django.db import connection, transaction
 
+    from articles.audit import SystemActor, record_event
     from articles.models import Article, Revision, Source
     from articles.tokens import create_api_token
     from corrections.models import Suggestion
@@ -368,6 +369,11 @@ def prepare(args: argparse.Namespace, run_id: str) -> dict[str, Any]:
                 revision = Revision.objects.create(article=article, number=1, text=text, reason="received",
                                                    text_sha256=hashlib.sha256(text.encode()).hexdigest(),
                                                    created_by_system="load-bench")
+                # Made here rather than ingested (the bench controls their suggestions), they still
+                # get the ingest audit row every article has (manage.py reconcile checks it).
+                record_event(action="article.ingested", actor=SystemActor("load-bench"), obj=article,
+                             article_id=article.pk, revision_number=1, after=text,
+                             detail={"source": source.slug, "external_id": article.external_id})
                 kinds = ("spelling", "spelling", "spelling", "grammar", "style", "punctuation")
                 rows = Suggestion.objects.bulk_create([
                     Suggestion(revision=revision, pass_name="load-bench", kind=rng.choice(kinds), start=s, end=e,

@@ -253,7 +253,9 @@ NEWSROOM_JOB_MAX_ATTEMPTS = env_int("NEWSROOM_JOB_MAX_ATTEMPTS", 3, minimum=1)
 # A running job's lease, renewed by its task every lease/5 (corrections/lease.py): a dead worker's
 # jobs are taken back within the lease plus one sweep.
 NEWSROOM_JOB_LEASE = timedelta(seconds=env_int("NEWSROOM_JOB_LEASE_SECONDS", 15, minimum=5))
-NEWSROOM_JOB_STALE_QUEUED = timedelta(seconds=env_int("NEWSROOM_JOB_STALE_QUEUED_SECONDS", 20, minimum=1))
+# The sweep's safety net: a queued job is published again after this long even when the broker
+# seems to hold its message (lost messages are otherwise found at once: corrections/broker.py).
+NEWSROOM_JOB_STALE_QUEUED = timedelta(seconds=env_int("NEWSROOM_JOB_STALE_QUEUED_SECONDS", 300, minimum=1))
 NEWSROOM_TASK_SOFT_TIME_LIMIT = env_int("NEWSROOM_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 NEWSROOM_AUTO_APPLY_KINDS = frozenset(env_list("NEWSROOM_AUTO_APPLY_KINDS", []))
 # Bounded work per article (corrections.budget): beyond a limit, one "notice" suggestion says what
