@@ -378,6 +378,13 @@ def poll_feed(*, feed_id: int, token: str) -> PollOutcome | None:
             outcome = _ingest_entries(feed, fetched, results, links, token)
     except (FetchError, FeedBroken, UnreadableSecret) as ex:
         outcome = PollOutcome(status=Feed.Status.ERROR, error=str(ex)[:2000])
+    except Exception as ex:
+        # A bug, not the feed's fault: still release the claim and show it on the page, then let
+        # the task fail loudly.
+        logger.exception("feed poll crashed", extra={"feed_id": feed_id})
+        _record(feed, running, PollOutcome(status=Feed.Status.ERROR, error=f"internal error: {type(ex).__name__}"),
+                None, timezone.now())
+        raise
     _record(feed, running, outcome, fetched, timezone.now())
     return outcome
 
