@@ -111,6 +111,7 @@ class Voices:
     count: int  # independent voices among them
     outlets: int  # outlets that print them
     echoes: int = 0  # other outlets printing this very copy's text (no evidence about it)
+    echo_copies: tuple[SiblingText, ...] = ()  # those copies: only where they differ do they say anything
 
     def phrase(self, n: int) -> str:
         """'3 of 4 other outlets', or where outlets echo one another '2 of 3 independent copies
@@ -132,8 +133,9 @@ def story_voices(context: PassContext, limit: int | None = None) -> Voices:
     others = [s for s in context.siblings[:limit]
               if not (context.source and (s.source or f"#{s.article_id}") == context.source)]
     chosen = tuple(s for s in others if not s.is_echo)
+    echo_copies = tuple(s for s in others if s.is_echo)
     return Voices(chosen, len({s.voice for s in chosen}), len({s.source or f"#{s.article_id}" for s in chosen}),
-                  echoes=sum(1 for s in others if s.is_echo))
+                  echoes=len(echo_copies), echo_copies=echo_copies)
 
 
 @dataclass(frozen=True, slots=True)

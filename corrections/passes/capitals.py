@@ -17,6 +17,8 @@ gazetteer or country name alone is not enough when the small-letter words are an
 modifier of a name that stands on its own ("south Africa" may be the south of Africa, "northern
 Ireland" the north of Ireland): then only the story's copies or this copy may settle it. A name
 after "a"/"an" is the grammar pass's ("a downing Street" -> "Downing Street", article and all).
+Titles in small letters ("Russian president") are house style, and a name whose last word is in
+small letters ("the European union") is left alone whatever the evidence: writers differ on it.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from corrections.passes.names_text import TITLES, Document, Token, analyse, head
 from corrections.passes.text_cache import per_text
 
 NAME = "capitals"
-VERSION = "2"  # 2: near-identical copies of several outlets count once
+VERSION = "3"  # 3: a name's last word in small letters is left alone
 KINDS = ("entity",)
 USES_SIBLINGS = True  # other outlets capitalising a phrase are evidence that it is a name
 
@@ -167,9 +169,11 @@ def _check(
         return None  # the grammar pass's: "a downing Street" -> "Downing Street"
     if any(words[k].lower() in TITLES for k in lowered):
         return None  # "Russian president", "foreign minister Lavrov": a title in small letters is house style
+    if lowered[-1] == len(words) - 1:
+        return None  # "the European union": writers differ on the capital of a name's last word
     # A small-letter word that the story or the copy may capitalise stands before a capitalised
-    # word of the name: "labour Party", not "region in Chile" or "British government".
-    head_is_small = any(k + 1 == len(words) or not window[k + 1].is_capitalised for k in lowered)
+    # word of the name: "labour Party", not "region in Chile".
+    head_is_small = any(not window[k + 1].is_capitalised for k in lowered)
     evidence: list[str] = []
     confidence = 0.0
     known = reference.names.get(target.lower())

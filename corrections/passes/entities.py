@@ -56,7 +56,7 @@ from corrections.passes.names_index import GazetteerIndex, index_for
 from corrections.passes.names_text import PERSON_CUES, Document, analyse, looks_mojibake
 
 NAME = "entities"
-VERSION = "13"  # 13: a full name the copy prints twice draws its farther spellings
+VERSION = "14"  # 14: a copy echoing this one still counts where it prints another form
 KINDS = ("entity",)
 USES_SIBLINGS = True
 

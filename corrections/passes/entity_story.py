@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from rapidfuzz.distance import OSA
 
@@ -36,6 +37,7 @@ _MAX_SIBLINGS = 40
 _MIN_NAMES_TO_COMPARE = 4  # fewer names than this tell nothing about which story a copy is
 _MIN_SHARED_NAMES = 0.5
 _MAX_CONTEXT_GAP = 6  # characters between a word and its neighbour as a context: ", " or "[.]” "
+_K = TypeVar("_K")
 _POSSESSIVE_GAP = re.compile(r"^['’]s?(?!\w)")  # "Halden’s Game", "Jones’ book": no gap
 
 
@@ -145,12 +147,22 @@ def build_consensus(context: PassContext, doc: Document | None = None) -> Consen
     pairs: dict[str, dict[str, set[str]]] = {}
     outlets: set[str] = set()
     voices = story_voices(context, _MAX_SIBLINGS)
+    # A copy echoing this one prints this copy's own forms, and cannot vouch for them; where it
+    # prints another form, its outlet corrected the feed or this copy was damaged after it.
+    printed = frozenset(t.folded for t in doc.tokens if t.is_capitalised) if doc is not None else None
+    echoes = voices.echo_copies if printed is not None else ()
+    candidates = [(sib, False) for sib in voices.siblings] + [(sib, True) for sib in echoes]
     cons.n_echoes = voices.echoes
-    for sib in voices.siblings:
+    for sib, is_echo in candidates:
         source = sib.voice  # near-identical copies of several outlets count once
         reading = _read_sibling(sib.text)
         if len(own) >= _MIN_NAMES_TO_COMPARE and not same_story(own, reading.names):
             continue
+        if is_echo and printed is not None:
+            reading = _beyond(reading, printed)
+            if not reading.forms:
+                continue
+            cons.n_echoes -= 1
         outlets.add(sib.source or f"#{sib.article_id}")
         cons.readings.append((source, reading))
         per_source.setdefault(source, set()).update(reading.forms)
@@ -252,6 +264,23 @@ class _SiblingReading:
     slots: dict[tuple[str, str], frozenset[str]]  # (word before, word after) -> forms
     after_name: dict[str, frozenset[str]]  # word after a form beside a capitalised word -> forms
     before_name: dict[str, frozenset[str]]  # word before a form beside a capitalised word -> forms
+
+
+def _beyond(reading: _SiblingReading, printed: frozenset[str]) -> _SiblingReading:
+    """What a copy echoing this one says beyond it: its forms this copy does not print."""
+
+    def keep(forms: Iterable[str]) -> frozenset[str]:
+        return frozenset(f for f in forms if f not in printed)
+
+    def places(by: dict[_K, frozenset[str]]) -> dict[_K, frozenset[str]]:
+        return {k: kept for k, v in by.items() if (kept := keep(v))}
+
+    slots = places(reading.slots)
+    return _SiblingReading(
+        reading.names, keep(reading.forms), {f: c for f, c in reading.surfaces.items() if f not in printed},
+        tuple((surname, given) for surname, given in reading.pairs if given not in printed), bool(slots),
+        slots, places(reading.after_name), places(reading.before_name),
+    )
 
 
 @per_text()

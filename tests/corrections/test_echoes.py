@@ -96,3 +96,13 @@ def test_the_pipeline_marks_an_echo_from_the_stored_signatures() -> None:
     pending = set(Suggestion.objects.filter(revision=outcome.revision, pass_name="entities", status="pending")
                   .values_list("original", "replacement"))
     assert {("Zelanceci", "Zelensky"), ("Zelansky", "Zelensky")} <= pending
+
+
+def test_an_echo_of_this_copy_still_speaks_where_it_prints_another_form() -> None:
+    # given an outlet printing the same feed with one name put right, and one independent copy
+    fixed = GARBLED.replace("Radkin", "Radakin")
+    context = context_for(GARBLED, {"echo-outlet": fixed, "outlet-4": OTHERS["outlet-4"]}, GazetteerSnapshot())
+    assert [s.is_echo for s in context.siblings] == [True, False]
+    # then where the echo differs it is one more voice; where it agrees it vouches for nothing
+    found = {(s.original, s.replacement): s.explanation for s in entities.run(GARBLED, context)}
+    assert found[("Radkin", "Radakin")].startswith("2 of 2 other outlets in this story write 'Radakin'")
