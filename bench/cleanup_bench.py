@@ -15,7 +15,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -24,7 +23,7 @@ import ftfy  # noqa: E402
 
 from corrections import starter_data  # noqa: E402
 from corrections.passes import boilerplate, duplicate, encoding, punctuation, whitespace  # noqa: E402
-from corrections.passes.base import BoilerplateProfile, PassContext  # noqa: E402
+from corrections.passes.base import BoilerplateProfile, PassContext, PassModule  # noqa: E402
 
 PASSES = (encoding, whitespace, boilerplate, duplicate, punctuation)
 TARGET_CHARS = 5000
@@ -66,7 +65,7 @@ def time_ftfy(text: str) -> float:
     return time.perf_counter() - start
 
 
-def time_pass(module: ModuleType, text: str, context: PassContext) -> float:
+def time_pass(module: PassModule, text: str, context: PassContext) -> float:
     start = time.perf_counter()
     module.run(text, context)
     return time.perf_counter() - start

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from functools import lru_cache
-from types import ModuleType
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -41,11 +40,11 @@ RECENT_SHARED_ARTICLES = 500
 
 
 @lru_cache(maxsize=4)
-def _load(paths: tuple[str, ...]) -> tuple[ModuleType, ...]:
+def _load(paths: tuple[str, ...]) -> tuple[base.PassModule, ...]:
     return tuple(load_passes(paths))
 
 
-def pass_modules() -> tuple[ModuleType, ...]:
+def pass_modules() -> tuple[base.PassModule, ...]:
     return _load(tuple(settings.NEWSROOM_PASSES) or DEFAULT_PASSES)
 
 
@@ -54,7 +53,7 @@ def _starter_patterns() -> tuple[str, ...]:
     return load_boilerplate_patterns()
 
 
-def pass_actor(module: ModuleType) -> SystemActor:
+def pass_actor(module: base.PassModule) -> SystemActor:
     return SystemActor(f"pass {module.NAME} v{module.VERSION}")
 
 
@@ -169,21 +168,17 @@ def build_context(article: Article, revision: Revision, snapshot: ReferenceSnaps
     )
 
 
-def uses_history(module: ModuleType) -> bool:
-    return bool(getattr(module, "USES_SOURCE_HISTORY", False))
-
-
-def evidence_key(module: ModuleType, context: base.PassContext) -> str:
+def evidence_key(module: base.PassModule, context: base.PassContext) -> str:
     """A fingerprint of the context a pass depends on beyond the text: when it changes, the
     pass's suggestions may change, and a refresh recomputes them."""
-    if not module.USES_SIBLINGS and not uses_history(module):
+    if not module.USES_SIBLINGS and not module.USES_SOURCE_HISTORY:
         return ""
     digest = hashlib.sha256()
     if module.USES_SIBLINGS:
         for sibling in context.siblings:
             digest.update(f"{sibling.article_id}:{len(sibling.text)}:{sibling.echo_group}:{sibling.is_echo}:".encode())
             digest.update(hashlib.sha256(sibling.text.encode("utf-8", "surrogatepass")).digest())
-    if uses_history(module):
+    if module.USES_SOURCE_HISTORY:
         profile = context.boilerplate
         digest.update(repr((profile.recent_articles, profile.edge_lines, profile.shared_lines)).encode())
     return digest.hexdigest()
@@ -212,7 +207,7 @@ def warm_up() -> None:
 # --- running passes -------------------------------------------------------------------------
 
 
-def is_kept(module: ModuleType, text: str, context: base.PassContext, s: base.Suggestion) -> bool:
+def is_kept(module: base.PassModule, text: str, context: base.PassContext, s: base.Suggestion) -> bool:
     """A well-formed suggestion that changes something and that editors have not suppressed."""
     if not (0 <= s.start <= s.end <= len(text)) or text[s.start : s.end] != s.original:
         logger.error("pass %s returned a suggestion that does not match the text at %s", module.NAME, s.start)
@@ -222,13 +217,13 @@ def is_kept(module: ModuleType, text: str, context: base.PassContext, s: base.Su
     return not (s.kind in LEARNED_KINDS and (s.original, s.replacement) in context.suppressed)
 
 
-def compute_suggestions(module: ModuleType, text: str, context: base.PassContext) -> list[base.Suggestion]:
+def compute_suggestions(module: base.PassModule, text: str, context: base.PassContext) -> list[base.Suggestion]:
     """Run a pass and keep only well-formed suggestions that editors have not suppressed (no
     limits: for short texts; a revision's body goes through :func:`compute_bounded`)."""
     return [s for s in module.run(text, context) if is_kept(module, text, context, s)]
 
 
-def compute_bounded(module: ModuleType, text: str, context: base.PassContext,
+def compute_bounded(module: base.PassModule, text: str, context: base.PassContext,
                     allowance: int | None = None) -> budget.BoundedRun:
     """Run a pass on a revision's text within its budget (corrections.budget), keeping what
     :func:`compute_suggestions` keeps: at most ``allowance`` (by default the limit per pass), the
@@ -239,7 +234,7 @@ def compute_bounded(module: ModuleType, text: str, context: base.PassContext,
                               keep=lambda s: is_kept(module, text, context, s))
 
 
-def _row(revision: Revision, run: PassRun | None, module: ModuleType, s: base.Suggestion) -> Suggestion:
+def _row(revision: Revision, run: PassRun | None, module: base.PassModule, s: base.Suggestion) -> Suggestion:
     return Suggestion(
         revision=revision, pass_run=run, pass_name=module.NAME, kind=s.kind, start=s.start, end=s.end,
         original=s.original, replacement=s.replacement, confidence=s.confidence, explanation=s.explanation,
@@ -247,7 +242,7 @@ def _row(revision: Revision, run: PassRun | None, module: ModuleType, s: base.Su
     )
 
 
-def run_pass(revision: Revision, module: ModuleType, context: base.PassContext,
+def run_pass(revision: Revision, module: base.PassModule, context: base.PassContext,
              allowance: int | None = None) -> PassRun:
     """Run one pass version on one revision and store its suggestions, at most once: at most
     ``allowance`` of them (the article's remaining share), and a notice when it stopped short."""
@@ -384,7 +379,7 @@ def refresh_shared_edges(article: Article, revision: Revision, snapshot: Referen
     """This article's first and last lines are new evidence about chrome: recompute the
     history-dependent passes of recent articles (of other stories) that share such a line, so that
     a footer is flagged in the articles that came before it was recognisable as one."""
-    modules = [m for m in pass_modules() if uses_history(m)]
+    modules = [m for m in pass_modules() if m.USES_SOURCE_HISTORY]
     if not modules:
         return 0
     mine = edge_lines(revision.text)
@@ -407,11 +402,11 @@ def refresh_shared_edges(article: Article, revision: Revision, snapshot: Referen
     return _refresh_all(candidates, modules, snapshot)
 
 
-def _refresh_all(article_ids: list[int], modules: list[ModuleType], snapshot: ReferenceSnapshot) -> int:
+def _refresh_all(article_ids: list[int], modules: list[base.PassModule], snapshot: ReferenceSnapshot) -> int:
     return sum(refresh_article(article_id, modules, snapshot) for article_id in article_ids)
 
 
-def refresh_article(article_id: int, modules: list[ModuleType], snapshot: ReferenceSnapshot) -> int:
+def refresh_article(article_id: int, modules: list[base.PassModule], snapshot: ReferenceSnapshot) -> int:
     """Reconcile the pending suggestions of ``modules`` on the article's current revision with what
     the passes say now (one context for all of them). Returns the number added or withdrawn."""
     with transaction.atomic():
@@ -430,7 +425,7 @@ def refresh_article(article_id: int, modules: list[ModuleType], snapshot: Refere
         return changed
 
 
-def _reconcile(article_id: int, revision: Revision, module: ModuleType, context: base.PassContext) -> int:
+def _reconcile(article_id: int, revision: Revision, module: base.PassModule, context: base.PassContext) -> int:
     key = evidence_key(module, context)
     run = PassRun.objects.filter(revision=revision, pass_name=module.NAME, pass_version=module.VERSION).first()
     if run is not None and run.evidence_key == key:

@@ -176,10 +176,17 @@ EMPTY_CONTEXT = PassContext()
 
 
 class PassModule(Protocol):
+    """What a pass module defines, and all the pipeline reads of it (the registry checks that a
+    module has each of these before the pipeline takes it as a pass)."""
+
     NAME: str
-    VERSION: str
-    KINDS: tuple[str, ...]
+    VERSION: str  # bump when output can change for the same input
+    KINDS: tuple[str, ...]  # the kinds of suggestion it returns
+    # Which evidence beyond the text it reads, so that its stored suggestions are refreshed when
+    # that evidence changes: the story's other copies (context.siblings), what recent articles of
+    # the source opened and closed with (context.boilerplate).
     USES_SIBLINGS: bool
+    USES_SOURCE_HISTORY: bool
 
     run: Callable[[str, PassContext], list[Suggestion]]
 

@@ -45,6 +45,7 @@ NAME = "capitals"
 VERSION = "3"  # 3: a name's last word in small letters is left alone
 KINDS = ("entity",)
 USES_SIBLINGS = True  # other outlets capitalising a phrase are evidence that it is a name
+USES_SOURCE_HISTORY = False
 
 _KIND = "entity"
 _MAX_WORDS = 6

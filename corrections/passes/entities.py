@@ -59,6 +59,7 @@ NAME = "entities"
 VERSION = "14"  # 14: a copy echoing this one still counts where it prints another form
 KINDS = ("entity",)
 USES_SIBLINGS = True
+USES_SOURCE_HISTORY = False
 
 _QUOTE_FACTOR = 0.8
 _QUOTE_NOTE = " It is inside a direct quote, so check it against the speaker's words."

@@ -30,6 +30,7 @@ NAME = "grammar"
 VERSION = "4"  # 4: a suppressed name fix leaves the article agreement to be checked
 KINDS = ("grammar",)
 USES_SIBLINGS = False
+USES_SOURCE_HISTORY = False
 
 _KIND = "grammar"
 

@@ -33,6 +33,7 @@ NAME = "house_style"
 VERSION = "2"  # 2: URLs and e-mail addresses are found only where a run of their characters starts
 KINDS = ("style",)
 USES_SIBLINGS = False
+USES_SOURCE_HISTORY = False
 
 _KIND = "style"
 _EXACT_CONFIDENCE = 0.95

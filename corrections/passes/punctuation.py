@@ -15,6 +15,7 @@ NAME = "punctuation"
 VERSION = "1"
 KINDS = ("punctuation",)
 USES_SIBLINGS = False
+USES_SOURCE_HISTORY = False
 
 # An opening quote in closing position: after a word or a space, and before punctuation, a space
 # or the end of the paragraph.

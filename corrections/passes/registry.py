@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+from typing import cast
+
+from corrections.passes.base import PassModule
 
 DEFAULT_PASSES: tuple[str, ...] = (
     "corrections.passes.encoding",
@@ -19,13 +21,18 @@ DEFAULT_PASSES: tuple[str, ...] = (
 )
 
 
-def load_passes(paths: tuple[str, ...] = DEFAULT_PASSES) -> list[ModuleType]:
-    """Import the pass modules named by dotted path, checking each has the pass interface."""
-    modules = []
+# Every attribute the protocol declares, in its order: NAME, VERSION, ..., run.
+PASS_ATTRIBUTES: tuple[str, ...] = tuple(PassModule.__annotations__)
+
+
+def load_passes(paths: tuple[str, ...] = DEFAULT_PASSES) -> list[PassModule]:
+    """Import the pass modules named by dotted path, checking each has the pass interface
+    (every attribute of :class:`PassModule`). Raises ImportError naming the first one missing."""
+    modules: list[PassModule] = []
     for path in paths:
         module = importlib.import_module(path)
-        for attr in ("NAME", "VERSION", "KINDS", "USES_SIBLINGS", "run"):
+        for attr in PASS_ATTRIBUTES:
             if not hasattr(module, attr):
                 raise ImportError(f"pass module {path} has no {attr}")
-        modules.append(module)
+        modules.append(cast(PassModule, module))
     return modules

@@ -64,6 +64,7 @@ NAME = "spelling"
 VERSION = "8"  # 8: near-identical copies of several outlets count once
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
+USES_SOURCE_HISTORY = False
 
 _KIND = "spelling"
 _DICTIONARY_FILE = "frequency_dictionary_en_82_765.txt"

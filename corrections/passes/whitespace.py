@@ -17,6 +17,7 @@ NAME = "whitespace"
 VERSION = "1"
 KINDS = ("whitespace",)
 USES_SIBLINGS = False
+USES_SOURCE_HISTORY = False
 
 _SPACE_RUN = re.compile(r"\s+")
 # Single characters that legitimately separate words: a space, a no-break space ("10\xa0km"),

@@ -16,6 +16,7 @@ NAME = "marker"
 VERSION = "1"
 KINDS = ("spelling",)
 USES_SIBLINGS = False
+USES_SOURCE_HISTORY = False
 
 
 def run(text: str, context: PassContext) -> list[Suggestion]:

@@ -17,6 +17,7 @@ NAME = "poison"
 VERSION = "1"
 KINDS = ("other",)
 USES_SIBLINGS = False
+USES_SOURCE_HISTORY = False
 
 
 def run(text: str, context: PassContext) -> list[Suggestion]:

@@ -2,7 +2,6 @@
 text, sorted and non-overlapping, applicable, and found in reasonable time."""
 
 import time
-from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +13,7 @@ from corrections.passes.base import (
     BoilerplateProfile,
     EdgeLineStat,
     PassContext,
+    PassModule,
     apply_suggestions,
     drop_overlaps,
 )
@@ -55,7 +55,7 @@ FRAGMENTS = st.sampled_from(
 REALISTIC = st.lists(st.one_of(FRAGMENTS, ARBITRARY), max_size=30).map("".join)
 
 
-def check_suggestions(module: ModuleType, text: str) -> None:
+def check_suggestions(module: PassModule, text: str) -> None:
     found = module.run(text, CONTEXT)
     for s in found:
         assert 0 <= s.start <= s.end <= len(text)
@@ -72,14 +72,14 @@ def check_suggestions(module: ModuleType, text: str) -> None:
 @pytest.mark.parametrize("module", PASSES, ids=lambda m: m.NAME)
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=ARBITRARY)
-def test_arbitrary_text(module: ModuleType, text: str) -> None:
+def test_arbitrary_text(module: PassModule, text: str) -> None:
     check_suggestions(module, text)
 
 
 @pytest.mark.parametrize("module", PASSES, ids=lambda m: m.NAME)
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=REALISTIC)
-def test_realistic_damaged_text(module: ModuleType, text: str) -> None:
+def test_realistic_damaged_text(module: PassModule, text: str) -> None:
     check_suggestions(module, text)
 
 
@@ -98,7 +98,7 @@ def test_realistic_damaged_text(module: ModuleType, text: str) -> None:
     ],
     ids=["spaces", "newlines", "the", "number-of", "a-hat", "one-line", "same-lines", "many-paragraphs"],
 )
-def test_no_pathological_time(module: ModuleType, text: str) -> None:
+def test_no_pathological_time(module: PassModule, text: str) -> None:
     start = time.perf_counter()
     check_suggestions(module, text)
     assert time.perf_counter() - start < 5.0

@@ -4,13 +4,18 @@ the task's soft time limit and returns well-formed suggestions."""
 from __future__ import annotations
 
 import time
-from types import ModuleType
 
 import pytest
 
 from corrections import starter_data
 from corrections.passes import house_style, spelling
-from corrections.passes.base import BoilerplateProfile, PassContext, SiblingText, apply_suggestions
+from corrections.passes.base import (
+    BoilerplateProfile,
+    PassContext,
+    PassModule,
+    SiblingText,
+    apply_suggestions,
+)
 from corrections.passes.registry import DEFAULT_PASSES, load_passes
 
 PASSES = load_passes(DEFAULT_PASSES)
@@ -36,7 +41,7 @@ SECONDS = 10.0
 
 @pytest.mark.parametrize("name", list(TEXTS))
 @pytest.mark.parametrize("module", PASSES, ids=[m.NAME for m in PASSES])
-def test_pass_finishes_quickly_on_pathological_tokens(module: ModuleType, name: str) -> None:
+def test_pass_finishes_quickly_on_pathological_tokens(module: PassModule, name: str) -> None:
     text = TEXTS[name]
     started = time.perf_counter()
     found = module.run(text, CONTEXT)
