@@ -3,8 +3,8 @@
     .venv/bin/python bench/load_bench.py [--duration 120] [--keep] [--soak]
     .venv/bin/python bench/load_bench.py --duration 600          # the full F1/F2 run
     .venv/bin/python bench/load_bench.py --soak                  # F3: 30 min, 60 s at 3x, recovery
-    .venv/bin/python bench/load_bench.py --duration 3600 --single-rps 0.5 --single-users 3 \
-        --batch-rps 0.01 --batch-size 10 --editors 4 --over-rate-factor 0 --drain-timeout 900
+    .venv/bin/python bench/load_bench.py --duration 3600 --single-rps 0.2 --single-users 3 \
+        --batch-rps 0.01 --batch-size 5 --editors 4 --over-rate-factor 0 --drain-timeout 900
                                                                  # the one-hour soak at a steady moderate rate
 
 Builds a whole system of its own: a scratch database (``<name>_load`` next to the configured one,
