@@ -1,35 +1,57 @@
-"""What the broker (Redis) may still hold: the sweep's way to tell a waiting job from a lost one.
+"""Which queued jobs the broker (Redis) still holds a message for: the sweep's way to tell a job
+waiting its turn from a lost one.
 
-A job whose message sits in Redis is waiting its turn, however long the backlog; publishing it
-again would only add a duplicate behind it (harmless, but a backlog of thousands re-published every
-few seconds fills the queue with copies). A message is lost when Redis restarted without
-persistence or was flushed, or when publishing failed. The first a job's row records
-(``enqueued_at`` set to NULL by ``jobs.publish_job``); the second this module detects with a
-marker key the sweep sets in Redis the first time it sees a data set: when the key is gone, the
-data set is new, and every message published before the marker's time went with the old one.
+A job whose message sits in Redis is waiting, however long the backlog; publishing it again only
+adds a copy behind it (harmless, but a backlog of thousands re-published every few seconds fills
+the queue with copies). A message is lost when publishing failed, when the web process died between
+its commit and the publish, or when Redis restarted without persistence or was flushed. Each
+successful publish is noted in Redis itself, in a sorted set beside the messages (job id -> time):
+a job the set does not hold has no message either, whichever way it was lost; a Redis that came
+back empty has lost both. Entries older than the sweep's safety net (``NEWSROOM_JOB_STALE_QUEUED``,
+after which a queued job is published again anyway) are trimmed, so the set stays small.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import datetime
 
 import redis
 from django.conf import settings
 
-EPOCH_KEY = "newsroom:broker-epoch"
+PUBLISHED_KEY = "newsroom:published-jobs"
+CHUNK = 1000
 
 
-def broker_epoch(now: datetime) -> datetime | None:
-    """Since when the broker's current data set holds our messages (``now`` if it is new to us);
-    None when Redis does not answer."""
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2)
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2)
+
+
+def note_published(job_id: int, now: datetime) -> None:
+    """Best effort: a note that fails to land makes the job look lost, and costs one copy."""
+    client = _client()
     try:
-        client.set(EPOCH_KEY, repr(now.timestamp()), nx=True)
-        raw = client.get(EPOCH_KEY)
+        client.zadd(PUBLISHED_KEY, {str(job_id): now.timestamp()})
+    except (redis.RedisError, OSError):
+        pass
+    finally:
+        client.close()
+
+
+def held(job_ids: Iterable[int], now: datetime) -> set[int] | None:
+    """The jobs among ``job_ids`` whose message the broker holds; None when Redis does not answer.
+    Trims the notes older than the safety net first."""
+    ids = list(job_ids)
+    client = _client()
+    found: set[int] = set()
+    try:
+        client.zremrangebyscore(PUBLISHED_KEY, "-inf", (now - settings.NEWSROOM_JOB_STALE_QUEUED).timestamp())
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            scores = client.zmscore(PUBLISHED_KEY, [str(pk) for pk in chunk])
+            found.update(pk for pk, score in zip(chunk, scores, strict=True) if score is not None)
     except (redis.RedisError, OSError):
         return None
     finally:
         client.close()
-    if raw is None:
-        return now
-    return datetime.fromtimestamp(float(raw), tz=UTC)
+    return found

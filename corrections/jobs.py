@@ -6,13 +6,13 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from articles.audit import Actor, SystemActor, record_event
 from articles.models import Article, Revision
-from corrections.broker import broker_epoch
+from corrections import broker
 from corrections.models import PipelineJob
 from newsroom import metrics
 from newsroom.celery import app
@@ -28,6 +28,9 @@ PIPELINE_TASK = "corrections.tasks.run_pipeline_task"
 # CELERY_TASK_DEFAULT_PRIORITY (3). The sweep, and the jobs it takes back from a dead worker, run at
 # 0: ahead of the backlog, so that recovery does not wait for the queue to drain.
 PRIORITY_FIRST = 0
+# How long a committed job's message may take to reach Redis (on commit) before the sweep counts
+# it as lost when the broker holds no note of it.
+PUBLISH_GRACE = timedelta(seconds=20)
 
 
 def create_job(revision: Revision) -> PipelineJob:
@@ -57,17 +60,9 @@ def publish_job(job_id: int, countdown: float | None = None, first: bool = False
         app.signature(PIPELINE_TASK).apply_async((job_id,), countdown=countdown, retry=False, priority=priority)
     except Exception:  # kombu raises many types for an unreachable broker
         logger.warning("could not publish pipeline job %s; the sweep will retry", job_id, exc_info=True)
-        mark_unpublished([job_id])
         return False
+    broker.note_published(job_id, timezone.now())
     return True
-
-
-def mark_unpublished(job_ids: list[int]) -> None:
-    """No message of these queued jobs is in the broker: the next sweep publishes them."""
-    try:
-        PipelineJob.objects.filter(pk__in=job_ids, state=PipelineJob.State.QUEUED).update(enqueued_at=None)
-    except DatabaseError:  # the row keeps its time: the sweep's safety net (STALE_QUEUED) still finds it
-        logger.warning("could not mark jobs %s as unpublished", job_ids, exc_info=True)
 
 
 def claim_job(job_id: int, task_id: str = "", is_retry: bool = False) -> PipelineJob | None:
@@ -165,25 +160,28 @@ def _fail(job: PipelineJob) -> None:
 
 
 def sweep_jobs(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Re-publish jobs whose message was lost, recover expired leases, fail exhausted jobs.
+    """Re-publish the queued jobs whose message is lost, take back jobs whose lease ran out, fail
+    exhausted jobs.
 
-    A queued job's message is lost when publishing it failed (``enqueued_at`` NULL), when it was
-    published before the broker's current data set began (Redis restarted empty: see
-    corrections/broker.py), or, as a safety net, when it has waited ``NEWSROOM_JOB_STALE_QUEUED``.
-    Jobs waiting in a healthy broker are left alone, however long the backlog. Safe to run
-    concurrently with itself (rows are locked with SKIP LOCKED).
+    A queued job's message is lost when the broker holds no note of its publish (corrections/
+    broker.py: the publish failed, the web process died before it, Redis came back empty) once it
+    has had ``PUBLISH_GRACE`` to land, or, as a safety net, when the job has waited
+    ``NEWSROOM_JOB_STALE_QUEUED``. Jobs waiting their turn in a healthy broker are left alone,
+    however long the backlog. Safe to run concurrently with itself (rows are locked with SKIP
+    LOCKED).
     """
     now = now or timezone.now()
     counts = {"republished": 0, "failed": 0, "unpublished": 0}
     to_publish: list[tuple[int, bool]] = []
-    lost_before = max(broker_epoch(now) or now, now - settings.NEWSROOM_JOB_STALE_QUEUED)
+    lost = lost_messages(now)
     with transaction.atomic():
         stuck = (
             PipelineJob.objects.select_for_update(skip_locked=True)
             .select_related("revision")
             .filter(
-                Q(state=PipelineJob.State.QUEUED, enqueued_at__lt=lost_before)
+                Q(state=PipelineJob.State.QUEUED, enqueued_at__lt=now - settings.NEWSROOM_JOB_STALE_QUEUED)
                 | Q(state=PipelineJob.State.QUEUED, enqueued_at__isnull=True)
+                | Q(state=PipelineJob.State.QUEUED, pk__in=lost)
                 | Q(state=PipelineJob.State.RUNNING, lease_expires_at__lt=now)
             )
             .order_by("id")[:limit]
@@ -200,14 +198,23 @@ def sweep_jobs(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
             job.enqueued_at = now
             job.save(update_fields=["state", "lease_expires_at", "enqueued_at"])
             to_publish.append((job.pk, taken_back))
-    for index, (job_id, taken_back) in enumerate(to_publish):
+    for job_id, taken_back in to_publish:
         if publish_job(job_id, first=taken_back):
             counts["republished"] += 1
         else:
             counts["unpublished"] += 1
-            mark_unpublished([pk for pk, _ in to_publish[index + 1:]])  # the broker is down: next sweep
-            break
+            break  # the broker is down: the next sweep tries again
     return counts
+
+
+def lost_messages(now: datetime, cap: int = 20_000) -> list[int]:
+    """Queued jobs past the publish grace whose message the broker does not hold (all of them
+    when Redis does not answer: publishing will tell)."""
+    grace = min(PUBLISH_GRACE, settings.NEWSROOM_JOB_STALE_QUEUED)
+    waiting = list(PipelineJob.objects.filter(state=PipelineJob.State.QUEUED, enqueued_at__lt=now - grace)
+                   .order_by("id").values_list("pk", flat=True)[:cap])
+    present = broker.held(waiting, now)
+    return waiting if present is None else [pk for pk in waiting if pk not in present]
 
 
 class JobNotFailed(Exception):

@@ -254,7 +254,7 @@ NEWSROOM_JOB_MAX_ATTEMPTS = env_int("NEWSROOM_JOB_MAX_ATTEMPTS", 3, minimum=1)
 # jobs are taken back within the lease plus one sweep.
 NEWSROOM_JOB_LEASE = timedelta(seconds=env_int("NEWSROOM_JOB_LEASE_SECONDS", 15, minimum=5))
 # The sweep's safety net: a queued job is published again after this long even when the broker
-# seems to hold its message (lost messages are otherwise found at once: corrections/broker.py).
+# holds its message (lost messages are found within seconds: corrections/broker.py).
 NEWSROOM_JOB_STALE_QUEUED = timedelta(seconds=env_int("NEWSROOM_JOB_STALE_QUEUED_SECONDS", 300, minimum=1))
 NEWSROOM_TASK_SOFT_TIME_LIMIT = env_int("NEWSROOM_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 NEWSROOM_AUTO_APPLY_KINDS = frozenset(env_list("NEWSROOM_AUTO_APPLY_KINDS", []))

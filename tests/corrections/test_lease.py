@@ -16,7 +16,6 @@ from rest_framework.test import APIClient
 from articles.models import AuditEvent
 from articles.tokens import create_api_token
 from corrections import jobs, lease
-from corrections.broker import broker_epoch
 from corrections.models import PipelineJob
 from tests.articles.helpers import ingest
 from tests.support import Worker, flush_test_broker, wait_for, worker_env
@@ -156,7 +155,6 @@ def queued_job_ids(key: str) -> list[int]:
 
 def test_a_job_taken_back_from_a_dead_worker_goes_ahead_of_the_backlog(settings: object) -> None:
     flush_test_broker()
-    broker_epoch(timezone.now() - timedelta(hours=1))  # a broker the sweep has known for an hour
     client = create_api_token("lease-priority")[0]
     backlog = [PipelineJob.objects.get(revision=ingest(client, external_id=f"backlog-{n}").revision).pk
                for n in range(3)]
