@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from articles.feeds import FeedHealth, feed_health
+from articles.models import Feed
 from corrections.models import PipelineJob
 from corrections.quality import Grouping, QualityRow, pass_quality
 
@@ -45,6 +47,14 @@ class OutboxState:
     running: int
     failed: int
     oldest_queued_at: datetime | None
+
+
+def feed_counts() -> dict[str, int]:
+    """Feeds by the status of their last poll; disabled feeds count as "disabled"."""
+    counts = {status: 0 for status in [*Feed.Status.values, "disabled"]}
+    for status, is_enabled, n in Feed.objects.values_list("status", "is_enabled").annotate(n=Count("id")).order_by():
+        counts[status if is_enabled else "disabled"] += n
+    return counts
 
 
 def celery_queue_names() -> list[str]:
@@ -165,6 +175,7 @@ class OpsView:
     throughput: list[Interval]
     quality: list[QualityRow]
     grouping: Grouping
+    feeds: list[FeedHealth]
 
     @property
     def oldest_queued(self) -> str:
@@ -190,4 +201,5 @@ class OpsView:
 def ops_view(grouping: Grouping = "rule") -> OpsView:
     now = timezone.now()
     return OpsView(now=now, broker=broker_state(), outbox=outbox_state(), failed=failed_jobs(),
-                   throughput=throughput(now), quality=pass_quality(grouping, now), grouping=grouping)
+                   throughput=throughput(now), quality=pass_quality(grouping, now), grouping=grouping,
+                   feeds=feed_health())
