@@ -41,7 +41,7 @@ import importlib.resources
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -61,7 +61,7 @@ from corrections.passes.house_style import find_quoted_spans
 from corrections.passes.text_cache import per_text
 
 NAME = "spelling"
-VERSION = "8"  # 8: near-identical copies of several outlets count once
+VERSION = "9"  # 9: a copy echoing this one still counts where it writes another word
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
 USES_SOURCE_HISTORY = False
@@ -208,7 +208,7 @@ def run(text: str, context: PassContext) -> list[Suggestion]:
     capitalised = frozenset(w.text.lower() for w in words if w.text[:1].isupper())
     counts = Counter(w.text.lower() for w in words)
     quoted = find_quoted_spans(text)
-    story = _story_contexts(context)
+    story = _story_contexts(context, frozenset(counts))
     found: list[Suggestion] = []
     for i, word in enumerate(words):
         min_length = _MIN_STORY_LENGTH if story.sources else _MIN_LENGTH
@@ -276,14 +276,30 @@ class _StoryContexts:
         return slot
 
 
-def _story_contexts(context: PassContext) -> _StoryContexts:
+def _story_contexts(context: PassContext, printed: frozenset[str] = frozenset()) -> _StoryContexts:
+    """What the other copies write, each voice once. A copy echoing this one vouches for none of
+    the (lower-cased) words this copy ``printed``; where it writes another word, it counts."""
     voices = story_voices(context)
     per_source: dict[str, _SiblingContexts] = {}
     for sibling in voices.siblings:
         if sibling.voice not in per_source:  # near-identical copies of several outlets count once
             per_source[sibling.voice] = _sibling_contexts(sibling.text)
+    speaking = 0
+    for sibling in voices.echo_copies if printed else ():
+        if sibling.voice not in per_source:
+            beyond = _beyond(_sibling_contexts(sibling.text), printed)
+            if beyond.words:
+                per_source[sibling.voice] = beyond
+                speaking += 1
+    voices = replace(voices, count=voices.count + speaking, outlets=voices.outlets + speaking,
+                     echoes=voices.echoes - speaking)
     words = frozenset().union(*(sibling.words for sibling in per_source.values()))
     return _StoryContexts(len(per_source), tuple(per_source.values()), words, voices)
+
+
+def _beyond(contexts: _SiblingContexts, printed: frozenset[str]) -> _SiblingContexts:
+    between = {k: kept for k, v in contexts.between.items() if (kept := v - printed)}
+    return _SiblingContexts(contexts.words - printed, between)
 
 
 @per_text()

@@ -106,3 +106,14 @@ def test_an_echo_of_this_copy_still_speaks_where_it_prints_another_form() -> Non
     # then where the echo differs it is one more voice; where it agrees it vouches for nothing
     found = {(s.original, s.replacement): s.explanation for s in entities.run(GARBLED, context)}
     assert found[("Radkin", "Radakin")].startswith("2 of 2 other outlets in this story write 'Radakin'")
+
+
+def test_the_spelling_pass_hears_an_echo_only_where_it_writes_another_word() -> None:
+    from corrections.passes import spelling
+
+    text = GARBLED.replace("welcomed seven", "welcomd seven")
+    differing = context_for(text, {"echo-outlet": GARBLED}, GazetteerSnapshot())
+    identical = context_for(text, {"echo-outlet": text}, GazetteerSnapshot())
+    assert differing.siblings[0].is_echo and identical.siblings[0].is_echo
+    assert ("welcomd", "welcomed") in {(s.original, s.replacement) for s in spelling.run(text, differing)}
+    assert "welcomd" not in {s.original for s in spelling.run(text, identical)}
