@@ -56,7 +56,7 @@ from corrections.passes.names_index import GazetteerIndex, index_for
 from corrections.passes.names_text import PERSON_CUES, Document, analyse, looks_mojibake
 
 NAME = "entities"
-VERSION = "14"  # 14: a copy echoing this one still counts where it prints another form
+VERSION = "15"  # 15: in a heading, a first name waits for its surname before it is read alone
 KINDS = ("entity",)
 USES_SIBLINGS = True
 USES_SOURCE_HISTORY = False
@@ -109,20 +109,33 @@ def find_fixes(doc: Document, index: GazetteerIndex, consensus: Consensus) -> li
         match_phrases(m, idx)
         person_only = span.cue in PERSON_CUES or len(idx) >= 2
         last = idx[-1]
+        # In a heading, words that may be a first name wait for the word after them.
+        deferred: list[tuple[int, int, int | None]] = []
         for pos, i in enumerate(idx):
             if i in m.fixes:
                 continue
             is_last = pos == len(idx) - 1
+            given = idx[pos - 1] if pos > 0 and _pairs(doc, idx[pos - 1], i) else None
+            if not is_last and _in_heading(doc, i) and _pairs(doc, i, idx[pos + 1]):
+                # A heading (a title) may hold a first name, or a name on its own: the word after
+                # it has its say first ("Volodimir Zelanski" is Volodymyr's, not the city of
+                # Vladimir), then it is read alone as before.
+                deferred.append((i, idx[pos + 1], given))
+                continue
             # Inside a longer run only headings put names next to each other ("Trump Urges
             # Putin"); elsewhere a word before another capitalised word is a first name or part
             # of a longer name: only the story's other copies may correct it.
             on_its_own = is_last or _in_heading(doc, i)
             if pos == len(idx) - 2 and not on_its_own and _pairs(doc, i, last):
                 continue  # a first name: judged against its surname by match_given
-            given = idx[pos - 1] if pos > 0 and _pairs(doc, idx[pos - 1], i) else None
             match_word(m, i, given, person_only=person_only and is_last, use_gazetteer=on_its_own)
         if len(idx) >= 2 and _pairs(doc, idx[-2], last):
             match_given(m, idx[-2], last)
+        for i, surname, given in reversed(deferred):
+            if i not in m.fixes:
+                match_given(m, i, surname)
+            if i not in m.fixes:
+                match_word(m, i, given, person_only=False, use_gazetteer=True)
     for _ in range(2):  # a second round reads the neighbours the first one corrected
         match_aligned(m)
         propagate(m)
