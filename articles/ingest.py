@@ -73,9 +73,9 @@ def ingest_article(
 ) -> IngestOutcome:
     """Store one article copy as received and queue the pipeline for it.
 
-    An identical re-send (same source, external id and text as the client's last copy) changes
-    nothing. A changed text becomes a new revision with its own pipeline job; pending suggestions
-    on the older revision turn stale. Must be called inside a transaction. Raises IngestConflict
+    An identical re-send (same source, external id, title and text as the client's last copy)
+    changes nothing. A changed title or text becomes a new revision with its own pipeline job;
+    pending suggestions on the older revision turn stale. Must be called inside a transaction. Raises IngestConflict
     when the natural key belongs to another client, NoMainText for an HTML page without text.
 
     A new article joins its story here, unless ``defer_story`` is given: then ``(article, text)``
@@ -108,6 +108,7 @@ def ingest_article(
             revision = Revision.objects.create(
                 article=article,
                 number=1,
+                title=data.title,
                 text=text,
                 text_sha256=sha256_text(text),
                 created_by_client=client,
@@ -131,22 +132,27 @@ def ingest_article(
             f"article {data.source}/{data.external_id} was ingested by another client; use your own external_id"
         )
     last_from_client = (
-        article.revisions.filter(ingest_request__isnull=False).order_by("-number").only("number", "text_sha256").first()
+        article.revisions.filter(ingest_request__isnull=False).order_by("-number")
+        .only("number", "title", "text_sha256").first()
     )
     digest = sha256_text(text)
     current = article.revisions.get(number=article.revision_number)
-    if last_from_client is not None and last_from_client.text_sha256 == digest:
+    if last_from_client is not None and last_from_client.text_sha256 == digest and last_from_client.title == data.title:
         metrics.count_ingested(source.slug, request.content_type, "unchanged")
         return IngestOutcome(article=article, revision=current, created=False, new_revision=False)
 
     number = article.revision_number + 1
+    changed = " and ".join(name for name, is_changed in (
+        ("title", last_from_client is None or last_from_client.title != data.title),
+        ("body", last_from_client is None or last_from_client.text_sha256 != digest)) if is_changed)
     revision = Revision.objects.create(
         article=article,
         number=number,
+        title=data.title,
         text=text,
         text_sha256=digest,
         created_by_client=client,
-        reason="re-sent by the client with a changed body",
+        reason=f"re-sent by the client with a changed {changed}",
         ingest_request=request,
         ingest_index=index,
     )

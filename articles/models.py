@@ -105,7 +105,7 @@ class Article(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
     external_id = models.CharField(max_length=255)
     client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
-    title = models.TextField()
+    title = models.TextField()  # the current revision's title (Revision.title keeps every one)
     content_type = models.CharField(max_length=20, choices=ContentType.choices, default=ContentType.PLAIN)
     language = models.CharField(max_length=35, default="en")
     url = models.URLField(max_length=2000, blank=True)
@@ -143,15 +143,17 @@ class Article(models.Model):
 
 
 class Revision(models.Model):
-    """One immutable state of an article's text (a trigger refuses UPDATE).
+    """One immutable state of an article's title and text (a trigger refuses UPDATE).
 
-    Revision 1 is the body exactly as received (for text/html, the extracted main text; the
-    HTML is in the IngestRequest). Later revisions come from editors' decisions, manual edits,
-    the system's auto-applied repairs, or a client re-sending a changed body.
+    Revision 1 is the title and body exactly as received (for text/html, the extracted main text;
+    the HTML is in the IngestRequest). Later revisions come from editors' decisions, manual edits,
+    the system's auto-applied repairs, or a client re-sending a changed title or body.
+    ``Article.title`` mirrors the current revision's title.
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
+    title = models.TextField()
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from articles.audit import record_event
+from articles.audit import record_event, sha256_text
 from articles.models import Article, Publication, Revision, Story
 from corrections.intake import count_pending
 from newsroom.roles import check_role
@@ -90,6 +90,7 @@ def publish_revision(
         actor=actor, obj=publication, article_id=article.pk, revision_number=revision.number,
         before=previous.revision.text if previous is not None else None, after=revision.text,
         detail={"number": publication.number, "pending_confirmed": pending if confirm_pending else 0,
+                "title_sha256": sha256_text(revision.title),
                 **({"correction_note": note} if previous is not None else {})},
     )
     return publication

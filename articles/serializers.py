@@ -166,6 +166,7 @@ class BatchIn(StrictSerializer):
 
 class ArticleOut(serializers.ModelSerializer):
     source = serializers.CharField(source="source.slug")  # type: ignore[assignment]  # a field named "source" shadows Field.source in the stubs
+    title = serializers.CharField(help_text="The current revision's title (with any accepted fixes).")
     url = serializers.CharField(help_text="As sent (see ArticleIn.url); empty when none was given.")
     revision = serializers.IntegerField(source="revision_number")
     text = serializers.SerializerMethodField()
@@ -208,7 +209,7 @@ class RevisionOut(serializers.ModelSerializer):
 
     class Meta:
         model = Revision
-        fields = ["number", "text", "created_at", "created_by", "reason"]
+        fields = ["number", "title", "text", "created_at", "created_by", "reason"]
 
 
 class RevisionSummaryOut(serializers.ModelSerializer):
@@ -217,7 +218,7 @@ class RevisionSummaryOut(serializers.ModelSerializer):
 
     class Meta:
         model = Revision
-        fields = ["number", "created_at", "created_by", "reason", "length"]
+        fields = ["number", "title", "created_at", "created_by", "reason", "length"]
 
     def get_length(self, revision: Revision) -> int:
         return len(revision.text)
@@ -236,7 +237,7 @@ class PublicationOut(serializers.ModelSerializer):
     text = serializers.CharField(source="revision.text")
     published_by = serializers.CharField(source="published_by.get_username")
     corrects = serializers.IntegerField(source="corrects.number", allow_null=True, default=None)
-    title = serializers.CharField(source="article.title")
+    title = serializers.CharField(source="revision.title", help_text="The title as published.")
     source = serializers.CharField(source="article.source.slug")  # type: ignore[assignment]  # a field named "source" shadows Field.source in the stubs
     external_id = serializers.CharField(source="article.external_id")
 

@@ -366,7 +366,8 @@ def prepare(args: argparse.Namespace, run_id: str) -> dict[str, Any]:
                 text, spans = desk_article(args.article_words, args.suggestions, rng, vocab)
                 article = Article.objects.create(source=source, external_id=f"desk-{g}-{k}", status="in_review",
                                                  title=f"Desk article {g}-{k}: " + " ".join(rng.choices(vocab, k=6)))
-                revision = Revision.objects.create(article=article, number=1, text=text, reason="received",
+                revision = Revision.objects.create(article=article, number=1, title=article.title, text=text,
+                                                   reason="received",
                                                    text_sha256=hashlib.sha256(text.encode()).hexdigest(),
                                                    created_by_system="load-bench")
                 # Made here rather than ingested (the bench controls their suggestions), they still

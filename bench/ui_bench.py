@@ -108,13 +108,14 @@ def load_review_article(n_suggestions: int, rng: random.Random) -> int:
     source = Source.objects.create(slug="bench-main")
     article = Article.objects.create(source=source, external_id="bench-review", title="The bench article",
                                      status="in_review", story=story)
-    revision = Revision.objects.create(article=article, number=1, text=text, reason="received",
+    revision = Revision.objects.create(article=article, number=1, title=article.title, text=text, reason="received",
                                        text_sha256=hashlib.sha256(text.encode()).hexdigest(), created_by_system="bench")
     for i, path in enumerate(seeds):  # other outlets' copies of the same story
         other = Article.objects.create(source=Source.objects.create(slug=f"bench-copy-{i}"), external_id=f"copy-{i}",
                                        title=path.stem, status="in_review", story=story)
         body = path.read_text(encoding="utf-8")
-        Revision.objects.create(article=other, number=1, text=body, reason="received", created_by_system="bench",
+        Revision.objects.create(article=other, number=1, title=other.title, text=body, reason="received",
+                                created_by_system="bench",
                                 text_sha256=hashlib.sha256(body.encode()).hexdigest())
     positions = sorted(rng.sample([i for i in range(1, len(text)) if text[i - 1] == " " and text[i].isalpha()],
                                   n_suggestions))

@@ -24,6 +24,10 @@ from newsroom.api_errors import ValidationErrorsOut
 from newsroom.pagination import PageNumberPagination
 from newsroom.query_params import STR_SCHEMA, enum_param, int_param, int_schema, str_param
 
+# Clients written before titles had suggestions read every offset as one into the text: without
+# ?field= they see the body's suggestions only.
+FIELD_CHOICES = [*Suggestion.Field.values, "all"]
+
 
 class SuggestionListApi(APIView):
     permission_classes = [CanReadArticles]
@@ -35,6 +39,9 @@ class SuggestionListApi(APIView):
             OpenApiParameter("status", str, enum=Suggestion.Status.values),
             OpenApiParameter("kind", STR_SCHEMA),
             OpenApiParameter("revision", int_schema()),
+            OpenApiParameter("field", str, enum=FIELD_CHOICES, description=(
+                "Which suggestions: `body` (the default, whose offsets point into the revision's text, "
+                "as they always have), `title` (offsets into the revision's title) or `all`.")),
         ],
         operation_id="articles_suggestions_list",
     )
@@ -42,6 +49,9 @@ class SuggestionListApi(APIView):
         article = get_object_or_404(visible_articles(request), pk=article_id)
         queryset = Suggestion.objects.filter(revision__article=article).select_related("revision")
         params = request.query_params
+        field = enum_param(params, "field", FIELD_CHOICES) or Suggestion.Field.BODY
+        if field != "all":
+            queryset = queryset.filter(field=field)
         status_filter = enum_param(params, "status", Suggestion.Status.values)
         if status_filter is not None:
             queryset = queryset.filter(status=status_filter)
@@ -51,7 +61,7 @@ class SuggestionListApi(APIView):
         revision = int_param(params, "revision")
         if revision is not None:
             queryset = queryset.filter(revision__number=revision)
-        queryset = queryset.order_by("revision__number", "start", "end", "id")
+        queryset = queryset.order_by("revision__number", "-field", "start", "end", "id")
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(SuggestionOut(page, many=True).data)

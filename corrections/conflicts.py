@@ -14,6 +14,7 @@ from articles.models import Article, Revision
 from corrections.budget import NOTICE_KIND
 from corrections.models import Suggestion
 from corrections.passes.contradictions import Proposal, resolve
+from corrections.revisions import field_text
 
 SET_ASIDE = "set aside:"  # how a set-aside suggestion's note begins
 _ACTOR = SystemActor("contradictions")
@@ -30,12 +31,17 @@ def settle_conflicts(revision: Revision, pass_order: Sequence[str]) -> int:
         rows = _candidates(revision)
         if not rows:
             return 0
-        proposals = [
-            Proposal(s.pass_name, rank.get(s.pass_name, len(rank)), s.kind, s.start, s.end, s.original,
-                     s.replacement, s.confidence)
-            for s in rows
-        ]
-        notes = {aside.index: aside.note for aside in resolve(revision.text, proposals)}
+        # The title's suggestions and the body's point into two texts: each is settled on its own.
+        notes: dict[int, str] = {}
+        for field in (Suggestion.Field.BODY, Suggestion.Field.TITLE):
+            indexes = [k for k, s in enumerate(rows) if s.field == field]
+            proposals = [
+                Proposal(rows[k].pass_name, rank.get(rows[k].pass_name, len(rank)), rows[k].kind, rows[k].start,
+                         rows[k].end, rows[k].original, rows[k].replacement, rows[k].confidence)
+                for k in indexes
+            ]
+            for aside in resolve(field_text(revision, field), proposals) if proposals else []:
+                notes[indexes[aside.index]] = aside.note
         now = timezone.now()
         changed: list[tuple[Suggestion, str]] = []
         for k, row in enumerate(rows):

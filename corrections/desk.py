@@ -166,7 +166,9 @@ def review_layout(text: str, suggestions: Sequence[Suggestion]) -> tuple[list[Se
 
 
 def pending_suggestions(revision: Revision) -> QuerySet[Suggestion]:
-    return Suggestion.objects.filter(revision=revision, status=Suggestion.Status.PENDING).order_by("start", "end", "id")
+    """The revision's pending suggestions, the title's first, each field's in text order."""
+    return Suggestion.objects.filter(revision=revision, status=Suggestion.Status.PENDING).order_by(
+        "-field", "start", "end", "id")
 
 
 def recent_decisions(article: Article, limit: int = 12) -> QuerySet[Suggestion]:
@@ -461,6 +463,7 @@ class PublishState:
     pending: int
     latest: Publication | None
     diff: list[DiffPart]
+    title_diff: list[DiffPart] = field(default_factory=list)
 
     @property
     def is_correction(self) -> bool:
@@ -490,8 +493,10 @@ def publish_state(article: Article, revision_number: int) -> PublishState:
     latest = (Publication.objects.filter(article=article).select_related("revision", "published_by")
               .order_by("-number").first())
     diff = readable_diff(latest.revision.text, revision.text) if latest is not None else []
+    title_diff = (readable_diff(latest.revision.title, revision.title)
+                  if latest is not None and latest.revision.title != revision.title else [])
     pending = Suggestion.objects.filter(revision=revision, status=Suggestion.Status.PENDING).count()
-    return PublishState(revision=revision, pending=pending, latest=latest, diff=diff)
+    return PublishState(revision=revision, pending=pending, latest=latest, diff=diff, title_diff=title_diff)
 
 
 @dataclass(slots=True)

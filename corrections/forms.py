@@ -50,12 +50,28 @@ class AcceptAllForm(SeenRevisionForm):
 
 
 class EditTextForm(SeenRevisionForm):
+    # A textarea, not an input: a title may hold a line break, which an input would drop silently.
+    title = forms.CharField(required=False, strip=False, max_length=2000, empty_value=None,
+                            widget=forms.Textarea(attrs={"rows": 2, "dir": "auto", "spellcheck": "true"}))
     text = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 24, "dir": "auto", "spellcheck": "true"}))
     reason = forms.CharField(required=False, max_length=300, help_text="Why (shown in the history).")
 
-    def __init__(self, *args: Any, keep_crlf: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, keep_crlf: bool = False, keep_title_crlf: bool = False, with_title: bool = True,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.keep_crlf = keep_crlf
+        self.keep_title_crlf = keep_title_crlf
+        if not with_title:
+            del self.fields["title"]
+
+    def clean_title(self) -> str | None:
+        """The edited title; None when the form came without one (the title stays as it is)."""
+        value = self.cleaned_data.get("title")
+        if value is None or not value.strip():
+            if "title" in self.data:
+                raise forms.ValidationError("The title may not be empty.")
+            return None
+        return _lf(value, self.keep_title_crlf)
 
     def clean_text(self) -> str:
         return _lf(self.cleaned_data["text"], self.keep_crlf)

@@ -106,10 +106,17 @@ class Suggestion(models.Model):
         APPLIED = "applied"
         STALE = "stale"
 
+    class Field(models.TextChoices):
+        """What the offsets point into: the revision's text (the body) or its title."""
+
+        BODY = "body"
+        TITLE = "title"
+
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="suggestions")
     pass_run = models.ForeignKey(PassRun, null=True, blank=True, on_delete=models.CASCADE, related_name="suggestions")
     pass_name = models.CharField(max_length=50)
     kind = models.CharField(max_length=30)
+    field = models.CharField(max_length=5, choices=Field.choices, default=Field.BODY, db_default=Field.BODY)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     original = models.TextField()
@@ -140,9 +147,10 @@ class Suggestion(models.Model):
         ordering = ["revision_id", "start", "end", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["revision", "pass_name", "start", "end", "replacement"],
-                name="suggestion_unique_natural_key",
+                fields=["revision", "pass_name", "field", "start", "end", "replacement"],
+                name="suggestion_unique_natural_key_field",
             ),
+            models.CheckConstraint(condition=Q(field__in=["body", "title"]), name="suggestion_field_valid"),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="suggestion_span_ordered"),
             models.CheckConstraint(
                 condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="suggestion_confidence_range"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from functools import lru_cache
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.utils import timezone
 from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision, StorySignature
 from articles.stories import signature_similarity
-from corrections import budget, jobs, lease
+from corrections import budget, jobs, lease, titles
 from corrections.conflicts import SET_ASIDE, settle_conflicts
 from corrections.echoes import mark_echoes
 from corrections.models import EdgeLine, PassRun, PipelineJob, Suggestion
@@ -23,10 +24,13 @@ from corrections.passes.boilerplate import edge_lines
 from corrections.passes.registry import DEFAULT_PASSES, load_passes
 from corrections.reference import ReferenceSnapshot, get_reference_snapshot
 from corrections.revisions import (
+    BODY,
+    TITLE,
     apply_to_text,
     changes_from_suggestions,
     create_revision,
-    spans_clash,
+    edits_clash,
+    in_field,
 )
 from corrections.starter_data import load_boilerplate_patterns
 from newsroom import metrics
@@ -159,7 +163,7 @@ def build_context(article: Article, revision: Revision, snapshot: ReferenceSnaps
     return base.PassContext(
         source=article.source.slug,
         language=article.language,
-        title=article.title,
+        title=revision.title,
         gazetteer=snapshot.gazetteer,
         style_rules=snapshot.style_rules,
         siblings=sibling_texts(article, revision.text),
@@ -234,9 +238,18 @@ def compute_bounded(module: base.PassModule, text: str, context: base.PassContex
                               keep=lambda s: is_kept(module, text, context, s))
 
 
-def _row(revision: Revision, run: PassRun | None, module: base.PassModule, s: base.Suggestion) -> Suggestion:
+def compute_title_suggestions(module: base.PassModule, title: str, context: base.PassContext) -> list[base.Suggestion]:
+    """The pass's suggestions for the revision's title, when it reads titles (corrections.titles).
+    A title is one line of at most 2,000 characters: no budget applies."""
+    if not titles.runs_on_title(module):
+        return []
+    return compute_suggestions(module, title, titles.title_context(context))
+
+
+def _row(revision: Revision, run: PassRun | None, module: base.PassModule, s: base.Suggestion,
+         field: str = BODY) -> Suggestion:
     return Suggestion(
-        revision=revision, pass_run=run, pass_name=module.NAME, kind=s.kind, start=s.start, end=s.end,
+        revision=revision, pass_run=run, pass_name=module.NAME, kind=s.kind, field=field, start=s.start, end=s.end,
         original=s.original, replacement=s.replacement, confidence=s.confidence, explanation=s.explanation,
         evidence=list(s.evidence), rule=s.rule,
     )
@@ -254,15 +267,19 @@ def run_pass(revision: Revision, module: base.PassModule, context: base.PassCont
         if not created:
             return run
         bounded = compute_bounded(module, revision.text, context, allowance)
-        run.duration_ms = bounded.seconds * 1000
-        metrics.observe_pass(module.NAME, bounded.seconds, [s.kind for s in bounded.suggestions])
-        run.suggestion_count = len(bounded.suggestions)
+        started = time.perf_counter()
+        in_title = compute_title_suggestions(module, revision.title, context)
+        seconds = bounded.seconds + time.perf_counter() - started
+        run.duration_ms = seconds * 1000
+        metrics.observe_pass(module.NAME, seconds, [s.kind for s in [*bounded.suggestions, *in_title]])
+        run.suggestion_count = len(bounded.suggestions) + len(in_title)
         run.stop_reason, run.stop_note = bounded.stop_reason, bounded.stop_note
         run.save(update_fields=["duration_ms", "suggestion_count", "stop_reason", "stop_note"])
-        Suggestion.objects.bulk_create([_row(revision, run, module, s) for s in bounded.stored],
+        Suggestion.objects.bulk_create([*(_row(revision, run, module, s) for s in bounded.stored),
+                                        *(_row(revision, run, module, s, TITLE) for s in in_title)],
                                        ignore_conflicts=True)
         detail: dict[str, object] = {"pass": module.NAME, "version": module.VERSION,
-                                     "suggestions": len(bounded.suggestions), "ms": round(run.duration_ms, 2)}
+                                     "suggestions": run.suggestion_count, "ms": round(run.duration_ms, 2)}
         if bounded.stop_note:
             detail["stopped"] = bounded.stop_note
         record_event(action="pass.run", actor=pass_actor(module), obj=run, article_id=revision.article_id,
@@ -329,20 +346,26 @@ def auto_apply(article_id: int, revision_id: int) -> Revision | None:
         candidates = sorted(
             revision.suggestions.filter(status=Suggestion.Status.PENDING, kind__in=kinds).exclude(
                 kind=budget.NOTICE_KIND),
-            key=lambda s: (-s.confidence, s.start, s.pk),
+            key=lambda s: (-s.confidence, s.field, s.start, s.pk),
         )
         chosen: list[Suggestion] = []
         for s in candidates:
-            if not any(spans_clash(s.start, s.end, c.start, c.end) for c in chosen):
+            if not any(edits_clash(s, c) for c in chosen):
                 chosen.append(s)
+        title = in_field(chosen, TITLE)
+        new_title = apply_to_text(revision.title, title)
+        if not new_title.strip():  # a title is never repaired away; leave its repairs to an editor
+            title, new_title = [], revision.title
+            chosen = in_field(chosen, BODY)
         if not chosen:
             return None
-        text = apply_to_text(revision.text, chosen)
+        body = in_field(chosen, BODY)
         actor = SystemActor("auto-apply")
         new = create_revision(
-            article=article, base=revision, text=text, changes=changes_from_suggestions(chosen), actor=actor,
+            article=article, base=revision, text=apply_to_text(revision.text, body),
+            changes=changes_from_suggestions(body), actor=actor,
             reason="auto-applied repairs: " + ", ".join(sorted({s.kind for s in chosen})),
-            exclude_from_carry=[s.pk for s in chosen],
+            exclude_from_carry=[s.pk for s in chosen], title=new_title, title_changes=changes_from_suggestions(title),
         )
         now = timezone.now()
         metrics.count_suggestions([s.kind for s in chosen], "applied")
@@ -434,9 +457,11 @@ def _reconcile(article_id: int, revision: Revision, module: base.PassModule, con
               .exclude(kind=budget.NOTICE_KIND).exclude(status=Suggestion.Status.STALE).count())
     bounded = compute_bounded(module, revision.text, context,
                               allowance=max(0, budget.limits_from_settings().per_article - others))
-    found = {(s.start, s.end, s.replacement): s for s in bounded.stored}
+    in_title = compute_title_suggestions(module, revision.title, context)
+    found = {(BODY, s.start, s.end, s.replacement): (BODY, s) for s in bounded.stored}
+    found.update({(TITLE, s.start, s.end, s.replacement): (TITLE, s) for s in in_title})
     existing = {
-        (s.start, s.end, s.replacement): s
+        (s.field, s.start, s.end, s.replacement): s
         for s in Suggestion.objects.filter(revision=revision, pass_name=module.NAME)
     }
     now = timezone.now()
@@ -451,14 +476,14 @@ def _reconcile(article_id: int, revision: Revision, module: base.PassModule, con
             row.save(update_fields=["status", "status_note", "decided_at"])
             changed += 1
         else:
-            new = found[k]
+            _, new = found[k]
             if (row.explanation, row.confidence) != (new.explanation, new.confidence):
                 row.explanation, row.confidence, row.evidence = new.explanation, new.confidence, list(new.evidence)
                 row.save(update_fields=["explanation", "confidence", "evidence"])
-    for k, s in found.items():
+    for k, (field, s) in found.items():
         known = existing.get(k)
         if known is None:
-            _row(revision, run, module, s).save()
+            _row(revision, run, module, s, field).save()
             changed += 1
         elif known.status == Suggestion.Status.STALE and known.status_note.startswith("withdrawn"):
             known.status, known.status_note, known.decided_at = Suggestion.Status.PENDING, "", None
@@ -468,7 +493,7 @@ def _reconcile(article_id: int, revision: Revision, module: base.PassModule, con
     if run is not None:
         run.evidence_key = key
         run.refreshed_at = now
-        run.suggestion_count = len(bounded.suggestions)
+        run.suggestion_count = len(bounded.suggestions) + len(in_title)
         run.stop_reason, run.stop_note = bounded.stop_reason, bounded.stop_note
         run.save(update_fields=["evidence_key", "refreshed_at", "suggestion_count", "stop_reason", "stop_note"])
     if changed:

@@ -27,10 +27,15 @@ from corrections import learning
 from corrections.budget import NOTICE_KIND
 from corrections.models import Alias, Suggestion
 from corrections.revisions import (
+    BODY,
+    TITLE,
     apply_to_text,
     changes_between,
     changes_from_suggestions,
     create_revision,
+    edits_clash,
+    field_text,
+    in_field,
     spans_clash,
 )
 from newsroom import metrics
@@ -144,6 +149,11 @@ def _quote(text: str, limit: int = 40) -> str:
     return f"“{shown}”" if shown else "nothing"
 
 
+def _what(s: Suggestion) -> str:
+    """The suggestion's kind, and where it is when that is not the body: "grammar, in the title"."""
+    return s.kind if s.field == BODY else f"{s.kind}, in the {s.field}"
+
+
 # --- accepting ----------------------------------------------------------------------------------
 
 
@@ -157,15 +167,20 @@ def _apply(
     applied = list(chosen)
     if replacement is not None:  # an edited acceptance: apply the editor's text, keep the pass's proposal
         only = chosen[0]
-        applied = [Suggestion(pk=only.pk, start=only.start, end=only.end, original=only.original,
+        applied = [Suggestion(pk=only.pk, field=only.field, start=only.start, end=only.end, original=only.original,
                               replacement=replacement)]
+    body, title = in_field(applied, BODY), in_field(applied, TITLE)
     try:
-        text = apply_to_text(revision.text, applied)
+        text = apply_to_text(revision.text, body)
+        new_title = apply_to_text(revision.title, title)
     except ValueError as ex:
         raise InvalidDecision(str(ex)) from None
+    if title and not new_title.strip():
+        raise InvalidDecision("The title may not be empty; reject the suggestion or edit its replacement.")
     new = create_revision(
-        article=article, base=revision, text=text, changes=changes_from_suggestions(applied), actor=actor,
-        reason=reason, exclude_from_carry=[s.pk for s in chosen],
+        article=article, base=revision, text=text, changes=changes_from_suggestions(body), actor=actor,
+        reason=reason, exclude_from_carry=[s.pk for s in chosen], title=new_title,
+        title_changes=changes_from_suggestions(title),
     )
     user = _user(actor)
     now = timezone.now()
@@ -201,7 +216,7 @@ def accept_suggestion(*, suggestion_id: int, seen_revision: int, actor: Actor) -
     name correction is learned as a misspelling alias.
     """
     article, revision, s = _lock_suggestion(suggestion_id, seen_revision)
-    reason = f"accepted #{s.pk} ({s.kind}): {_quote(s.original)} → {_quote(s.replacement)}"
+    reason = f"accepted #{s.pk} ({_what(s)}): {_quote(s.original)} → {_quote(s.replacement)}"
     return _apply(article, revision, [s], actor, reason)
 
 
@@ -211,7 +226,7 @@ def edit_suggestion(*, suggestion_id: int, seen_revision: int, actor: Actor, rep
     article, revision, s = _lock_suggestion(suggestion_id, seen_revision)
     if replacement == s.original:
         raise InvalidDecision("The edited replacement is the original text; reject the suggestion instead.")
-    reason = f"accepted #{s.pk} ({s.kind}) with an edit: {_quote(s.original)} → {_quote(replacement)}"
+    reason = f"accepted #{s.pk} ({_what(s)}) with an edit: {_quote(s.original)} → {_quote(replacement)}"
     return _apply(article, revision, [s], actor, reason, replacement=replacement)
 
 
@@ -235,12 +250,12 @@ def accept_all(
     if min_confidence is not None:
         candidates = candidates.filter(confidence__gte=min_confidence)
     chosen: list[Suggestion] = []
-    for s in sorted(candidates, key=lambda s: (-s.confidence, s.start, s.pk)):
-        if not any(spans_clash(s.start, s.end, c.start, c.end) for c in chosen):
+    for s in sorted(candidates, key=lambda s: (-s.confidence, s.field, s.start, s.pk)):
+        if not any(edits_clash(s, c) for c in chosen):
             chosen.append(s)
     if not chosen:
         raise InvalidDecision("No pending suggestion matches.")
-    chosen.sort(key=lambda s: (s.start, s.end))
+    chosen.sort(key=lambda s: (s.field, s.start, s.end))
     what = " and ".join(filter(None, [f"kind {kind}" if kind else "",
                                       f"confidence ≥ {min_confidence:.2f}" if min_confidence is not None else ""]))
     reason = f"accepted {len(chosen)} suggestion{'s' if len(chosen) != 1 else ''} ({what})"
@@ -268,7 +283,7 @@ def reject_suggestion(*, suggestion_id: int, seen_revision: int, actor: Actor, n
     metrics.count_suggestions([s.kind], "rejected")
     suppression = learning.learn_from_reject(s, actor)
     return Outcome(article=article, revision=revision, suggestions=[s],
-                   message=f"rejected #{s.pk} ({s.kind}): {_quote(s.original)} → {_quote(s.replacement)}",
+                   message=f"rejected #{s.pk} ({_what(s)}): {_quote(s.original)} → {_quote(s.replacement)}",
                    learned=[suppression] if suppression is not None else [])
 
 
@@ -286,16 +301,20 @@ def _map_span(old: str, new: str, start: int, end: int) -> int | None:
     return start + delta
 
 
-def _applied_spans(batch: Sequence[Suggestion], result: Revision, base: Revision) -> list[tuple[int, int, str]]:
-    """(start, end, applied text) of each accepted suggestion inside its result revision."""
-    ordered = sorted(batch, key=lambda s: (s.start, s.end))
-    if len(ordered) == 1:  # possibly an edited replacement: recover it from the lengths
-        s = ordered[0]
-        length = len(result.text) - len(base.text) + (s.end - s.start)
-        return [(s.start, s.start + length, result.text[s.start : s.start + length])]
-    spans = []
-    for s, c in zip(ordered, changes_from_suggestions(ordered), strict=True):
-        spans.append((c.new_start, c.new_end, s.replacement))
+def _applied_spans(batch: Sequence[Suggestion], result: Revision) -> dict[int, tuple[int, int, str]]:
+    """(start, end, applied text) of each accepted suggestion inside its result revision, by id."""
+    spans = {}
+    for name in (BODY, TITLE):
+        ordered = sorted(in_field(batch, name), key=lambda s: (s.start, s.end))
+        after = field_text(result, name)
+        for s, c in zip(ordered, changes_from_suggestions(ordered), strict=True):
+            # applied_replacement is what was applied (an editor's edit included); rows decided
+            # before it was recorded hold "" there and fall back to the length of the result.
+            used = s.applied_replacement or s.replacement
+            if len(ordered) == 1 and not s.applied_replacement:
+                base = field_text(Revision.objects.get(pk=s.revision_id), name)
+                used = after[s.start : s.start + len(after) - len(base) + (s.end - s.start)]
+            spans[s.pk] = (c.new_start, c.new_start + len(used), used)
     return spans
 
 
@@ -335,23 +354,47 @@ def undo_last_decision(*, article_id: int, seen_revision: int, actor: Actor) -> 
         return _undo_rejection(article, current, batch[0], actor, now)
     result = batch[0].result_revision
     assert result is not None  # an acceptance always has its result revision
-    base = Revision.objects.get(pk=batch[0].revision_id)
-    spans = []
-    for (start, end, applied), s in zip(_applied_spans(batch, result, base), batch, strict=True):
-        at = start if result.pk == current.pk else _map_span(result.text, current.text, start, end)
-        if at is None or current.text[at : at + (end - start)] != applied:
-            raise InvalidDecision(
-                f"The text of #{s.pk} was edited after it was accepted; undo cannot put it back safely. "
-                "Use the history to revert instead."
-            )
-        spans.append(Suggestion(id=s.pk or 0, start=at, end=at + (end - start), original=applied, replacement=s.original))
-    text = apply_to_text(current.text, spans)
+    reverted = revert_spans(batch, result, current)
+    if isinstance(reverted, Suggestion):
+        raise InvalidDecision(
+            f"The text of #{reverted.pk} was edited after it was accepted; undo cannot put it back safely. "
+            "Use the history to revert instead."
+        )
     reason = f"undid acceptance of #{', #'.join(str(s.pk) for s in batch)}"
-    new = create_revision(article=article, base=current, text=text, changes=changes_from_suggestions(spans),
-                          actor=actor, reason=reason)
-    restored = []
-    for s, change in zip(batch, changes_from_suggestions(spans), strict=True):
-        restored.append(_reopen(s, new, change.new_start, now, actor, article, current))
+    return reapply_reverted(article, current, batch, reverted, actor, reason, now)
+
+
+def revert_spans(batch: Sequence[Suggestion], result: Revision, current: Revision) -> list[Suggestion] | Suggestion:
+    """Edits on ``current`` that put back the originals of ``batch`` (accepted together into
+    ``result``), one per suggestion in the batch's order; or the first suggestion whose applied
+    text was touched since, when one was."""
+    applied = _applied_spans(batch, result)
+    spans = []
+    for s in batch:
+        start, end, used = applied[s.pk]
+        after, now_text = field_text(result, s.field), field_text(current, s.field)
+        at = start if result.pk == current.pk else _map_span(after, now_text, start, end)
+        if at is None or now_text[at : at + (end - start)] != used:
+            return s
+        spans.append(Suggestion(id=s.pk or 0, field=s.field, start=at, end=at + (end - start), original=used,
+                                replacement=s.original))
+    return spans
+
+
+def reapply_reverted(article: Article, current: Revision, batch: Sequence[Suggestion], spans: list[Suggestion],
+                     actor: Actor, reason: str, now: datetime) -> Outcome:
+    """Make the revision that applies ``spans`` (from revert_spans) to ``current`` and reopen each
+    suggestion of ``batch`` as pending on it. Caller holds the article's lock."""
+    body, title = in_field(spans, BODY), in_field(spans, TITLE)
+    new = create_revision(article=article, base=current, text=apply_to_text(current.text, body),
+                          changes=changes_from_suggestions(body), actor=actor, reason=reason,
+                          title=apply_to_text(current.title, title), title_changes=changes_from_suggestions(title))
+    starts = {}
+    for edits in (body, title):
+        for span, change in zip(sorted(edits, key=lambda e: (e.start, e.end)), changes_from_suggestions(edits),
+                                strict=True):
+            starts[span.pk] = change.new_start
+    restored = [_reopen(s, new, starts[s.pk], now, actor, article, current) for s in batch]
     return Outcome(article=article, revision=new, message=reason, suggestions=restored, created_revision=True)
 
 
@@ -363,9 +406,10 @@ def _undo_rejection(article: Article, current: Revision, s: Suggestion, actor: A
         record_event(action="suggestion.undone", actor=actor, obj=s, article_id=article.pk,
                      revision_number=current.number, detail={"was": "rejected"})
         return Outcome(article=article, revision=current, suggestions=[s], message=f"undid rejection of #{s.pk}")
-    old_text = Revision.objects.values_list("text", flat=True).get(pk=s.revision_id)
-    at = _map_span(old_text, current.text, s.start, s.end)
-    if at is None or current.text[at : at + len(s.original)] != s.original:
+    old_text = field_text(Revision.objects.get(pk=s.revision_id), s.field)
+    now_text = field_text(current, s.field)
+    at = _map_span(old_text, now_text, s.start, s.end)
+    if at is None or now_text[at : at + len(s.original)] != s.original:
         raise InvalidDecision(f"The text of #{s.pk} has changed since it was rejected; nothing to undo.")
     reopened = _reopen(s, current, at, now, actor, article, current)
     return Outcome(article=article, revision=current, suggestions=[reopened], message=f"undid rejection of #{s.pk}")
@@ -376,7 +420,7 @@ def _reopen(s: Suggestion, revision: Revision, start: int, now: datetime, actor:
     """A pending copy of ``s`` on ``revision`` at ``start``; ``s`` itself is closed as undone."""
     was = s.status
     copy, _ = Suggestion.objects.get_or_create(
-        revision=revision, pass_name=s.pass_name, start=start, end=start + len(s.original),
+        revision=revision, pass_name=s.pass_name, field=s.field, start=start, end=start + len(s.original),
         replacement=s.replacement,
         defaults={"pass_run": s.pass_run, "kind": s.kind, "original": s.original, "confidence": s.confidence,
                   "explanation": s.explanation, "evidence": s.evidence, "rule": s.rule, "carried_from": s},
@@ -398,20 +442,25 @@ def _reopen(s: Suggestion, revision: Revision, start: int, now: datetime, actor:
 
 
 @transaction.atomic
-def edit_text(*, article_id: int, seen_revision: int, actor: Actor, text: str, reason: str = "") -> Outcome:
-    """Save the editor's own text as a new revision, carrying untouched pending suggestions over.
+def edit_text(
+    *, article_id: int, seen_revision: int, actor: Actor, text: str, reason: str = "", title: str | None = None,
+) -> Outcome:
+    """Save the editor's own text (and title, when given) as a new revision, carrying untouched
+    pending suggestions over.
 
     Raises StaleRevision (carrying ``text`` so that the edit is not lost) when someone changed
-    the article meanwhile, InvalidDecision when the text is unchanged or empty.
+    the article meanwhile, InvalidDecision when nothing changed or the text or title is empty.
     """
     article, current = _lock_article(article_id, seen_revision, proposed_text=text)
     if not text.strip():
         raise InvalidDecision("The text may not be empty.")
-    if text == current.text:
+    if title is not None and not title.strip():
+        raise InvalidDecision("The title may not be empty.")
+    if text == current.text and title in (None, current.title):
         raise InvalidDecision("The text is unchanged.")
     why = reason.strip() or "manual edit"
     new = create_revision(article=article, base=current, text=text, changes=changes_between(current.text, text),
-                          actor=actor, reason=why)
+                          actor=actor, reason=why, title=title)
     return Outcome(article=article, revision=new, message=f"saved revision {new.number} ({why})",
                    created_revision=True)
 
@@ -423,11 +472,12 @@ def revert_to_revision(*, article_id: int, seen_revision: int, actor: Actor, num
     target = Revision.objects.filter(article_id=article.pk, number=number).first()
     if target is None:
         raise InvalidDecision(f"There is no revision {number}.")
-    if target.text == current.text:
+    if target.text == current.text and target.title == current.title:
         raise InvalidDecision(f"The current text is already that of revision {number}.")
     reason = f"reverted to revision {number}"
     new = create_revision(article=article, base=current, text=target.text,
-                          changes=changes_between(current.text, target.text), actor=actor, reason=reason)
+                          changes=changes_between(current.text, target.text), actor=actor, reason=reason,
+                          title=target.title)
     return Outcome(article=article, revision=new, message=reason, created_revision=True)
 
 

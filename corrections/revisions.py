@@ -1,8 +1,9 @@
 """New revisions from applied suggestions or manual edits, and carrying pending suggestions over.
 
-A pending suggestion survives into the next revision only when the text it covers is untouched;
-it is then re-anchored at its shifted offsets (and checked). Otherwise it becomes ``stale``: never
-applied at shifted offsets.
+A revision holds two texts a suggestion may address (``Suggestion.field``): the body
+(``Revision.text``) and the title. A pending suggestion survives into the next revision only when
+the text it covers is untouched; it is then re-anchored at its shifted offsets in the same field
+(and checked). Otherwise it becomes ``stale``: never applied at shifted offsets.
 """
 
 from __future__ import annotations
@@ -28,6 +29,24 @@ class Change:
     old_end: int
     new_start: int
     new_end: int
+
+
+BODY = Suggestion.Field.BODY
+TITLE = Suggestion.Field.TITLE
+
+
+def field_text(revision: Revision, field: str) -> str:
+    """The text a suggestion of ``field`` is anchored to."""
+    return revision.title if field == TITLE else revision.text
+
+
+def in_field(suggestions: Iterable[Suggestion], field: str) -> list[Suggestion]:
+    return [s for s in suggestions if s.field == field]
+
+
+def edits_clash(a: Suggestion, b: Suggestion) -> bool:
+    """Two suggestions clash when they address the same field and their spans clash."""
+    return a.field == b.field and spans_clash(a.start, a.end, b.start, b.end)
 
 
 def changes_from_suggestions(suggestions: Sequence[Suggestion]) -> list[Change]:
@@ -86,31 +105,39 @@ def _shift(pos: int, changes: Iterable[Change]) -> int:
     return pos + delta
 
 
-def carry_over(old: Revision, new: Revision, changes: list[Change], exclude: Iterable[int] = ()) -> tuple[int, int]:
+def carry_over(
+    old: Revision, new: Revision, changes: list[Change], exclude: Iterable[int] = (),
+    title_changes: list[Change] | None = None,
+) -> tuple[int, int]:
     """Re-anchor the pending suggestions of ``old`` onto ``new``; returns (carried, stale).
 
-    Caller holds a lock on the article. Suggestions in ``exclude`` are left alone.
+    ``changes`` are the body's, ``title_changes`` the title's (none when omitted). Caller holds a
+    lock on the article. Suggestions in ``exclude`` are left alone.
     """
-    changes = sorted(changes, key=lambda c: (c.old_start, c.old_end))
+    by_field: dict[str, list[Change]] = {
+        BODY: sorted(changes, key=lambda c: (c.old_start, c.old_end)),
+        TITLE: sorted(title_changes or [], key=lambda c: (c.old_start, c.old_end)),
+    }
     excluded = set(exclude)
     carried_rows: list[Suggestion] = []
     carried_ids: list[int] = []
     stale_ids: list[int] = []
-    for s in old.suggestions.filter(status=Suggestion.Status.PENDING).order_by("start", "end", "id"):
+    for s in old.suggestions.filter(status=Suggestion.Status.PENDING).order_by("field", "start", "end", "id"):
         if s.pk in excluded:
             continue
-        if any(spans_clash(s.start, s.end, c.old_start, c.old_end) for c in changes):
+        field_changes = by_field.get(s.field, [])
+        if any(spans_clash(s.start, s.end, c.old_start, c.old_end) for c in field_changes):
             stale_ids.append(s.pk)
             continue
-        start = _shift(s.start, changes)
+        start = _shift(s.start, field_changes)
         end = start + (s.end - s.start)
-        if new.text[start:end] != s.original:
+        if field_text(new, s.field)[start:end] != s.original:
             stale_ids.append(s.pk)
             continue
         carried_rows.append(
             Suggestion(
-                revision=new, pass_run=s.pass_run, pass_name=s.pass_name, kind=s.kind, start=start, end=end,
-                original=s.original, replacement=s.replacement, confidence=s.confidence,
+                revision=new, pass_run=s.pass_run, pass_name=s.pass_name, kind=s.kind, field=s.field, start=start,
+                end=end, original=s.original, replacement=s.replacement, confidence=s.confidence,
                 explanation=s.explanation, evidence=s.evidence, rule=s.rule, carried_from=s,
             )
         )
@@ -154,22 +181,36 @@ def create_revision(
     actor: Actor,
     reason: str,
     exclude_from_carry: Iterable[int] = (),
+    title: str | None = None,
+    title_changes: list[Change] | None = None,
 ) -> Revision:
-    """Add revision ``base.number + 1`` with ``text`` and carry pending suggestions over.
+    """Add revision ``base.number + 1`` with ``text`` and ``title`` (``base``'s title when None)
+    and carry pending suggestions over; the article's title follows the new revision's.
 
-    Caller holds a lock on the article row and has checked that ``base`` is its current revision.
+    ``changes`` say where the body changed, ``title_changes`` where the title did (computed when
+    omitted). Caller holds a lock on the article row and has checked that ``base`` is its current
+    revision.
     """
+    if title is None:
+        title, title_changes = base.title, []
+    elif title_changes is None:
+        title_changes = changes_between(base.title, title)
     revision = Revision.objects.create(
         article=article,
         number=base.number + 1,
+        title=title,
         text=text,
         text_sha256=sha256_text(text),
         reason=reason,
         **_creator_fields(actor),
     )
-    carry_over(base, revision, changes, exclude=exclude_from_carry)
+    carry_over(base, revision, changes, exclude=exclude_from_carry, title_changes=title_changes)
     article.revision_number = revision.number
-    article.save(update_fields=["revision_number", "updated_at"])
+    article.title = title
+    article.save(update_fields=["revision_number", "title", "updated_at"])
+    detail: dict[str, object] = {"reason": reason}
+    if title != base.title:
+        detail.update(title_before_sha256=sha256_text(base.title), title_after_sha256=sha256_text(title))
     record_event(action="revision.created", actor=actor, obj=revision, article_id=article.pk,
-                 revision_number=revision.number, before=base.text, after=text, detail={"reason": reason})
+                 revision_number=revision.number, before=base.text, after=text, detail=detail)
     return revision

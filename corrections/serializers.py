@@ -11,11 +11,15 @@ class SuggestionOut(serializers.ModelSerializer):
     revision = serializers.IntegerField(source="revision.number")
     # "pass" is a Python keyword, hence the declared name.
     pass_ = serializers.CharField(source="pass_name")
+    field = serializers.ChoiceField(
+        choices=Suggestion.Field.choices, read_only=True,
+        help_text="What start and end point into: the revision's text (body) or its title.",
+    )
 
     class Meta:
         model = Suggestion
         fields = [
-            "id", "pass_", "kind", "start", "end", "original", "replacement", "applied_replacement", "confidence",
+            "id", "pass_", "kind", "field", "start", "end", "original", "replacement", "applied_replacement", "confidence",
             "explanation", "evidence", "status", "status_note", "revision", "created_at", "decided_at",
         ]
 

@@ -130,13 +130,15 @@ def review_context(article: Article, user: Any) -> dict[str, Any]:
     revision = Revision.objects.select_related("created_by_user", "created_by_client").get(
         article_id=article.pk, number=article.revision_number)
     pending = list(desk.pending_suggestions(revision))
-    segments, cards = desk.review_layout(revision.text, pending)
+    title_segments, title_cards = desk.review_layout(revision.title, [s for s in pending if s.field == "title"])
+    segments, cards = desk.review_layout(revision.text, [s for s in pending if s.field == "body"])
+    cards = title_cards + cards  # the headline's first, as the page reads
     for card in cards:
         card.decide_url = reverse("desk:decide", args=[card.suggestion.pk])
     kinds = Counter(s.kind for s in pending)
     return {
         "article": article, "revision": revision, "segments": segments, "cards": cards,
-        "title": desk.visible_pieces(article.title), "plain_title": desk.plain_visible(article.title),
+        "title_segments": title_segments, "plain_title": desk.plain_visible(revision.title),
         "kind_counts": sorted(kinds.items(), key=lambda kn: (-kn[1], kn[0])),
         "decisions": [(d, desk.visible_pieces(d.original[:80]), desk.visible_pieces(d.replacement[:80]))
                       for d in desk.recent_decisions(article)],
@@ -245,20 +247,25 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
     article = _article(article_id)
     current = Revision.objects.get(article=article, number=article.revision_number)
     keep_crlf = "\r\n" in current.text
+    # A title with invisible or bidi control characters is never put raw in a page (not even in a
+    # box): it is shown with badges, and its characters are removed through its suggestions.
+    with_title = desk.hidden_count(current.title) == 0
     conflict = None
     status = 200
     if request.method == "POST":
-        form = EditTextForm(request.POST, keep_crlf=keep_crlf)
+        form = EditTextForm(request.POST, keep_crlf=keep_crlf, keep_title_crlf="\r\n" in current.title,
+                            with_title=with_title)
         if form.is_valid():
             try:
                 outcome = review.edit_text(article_id=article.pk, seen_revision=form.cleaned_data["revision"],
                                            actor=request.user, text=form.cleaned_data["text"],
-                                           reason=form.cleaned_data["reason"])
+                                           reason=form.cleaned_data["reason"], title=form.cleaned_data.get("title"))
             except review.StaleRevision as ex:
                 # Keep the editor's text; show what changed meanwhile; re-saving is a deliberate act.
                 conflict = {"error": str(ex), "diff": desk.readable_diff(current.text, ex.proposed_text or "")}
                 form = EditTextForm(initial={"revision": current.number, "text": ex.proposed_text,
-                                             "reason": form.cleaned_data["reason"]})
+                                             "title": form.cleaned_data.get("title") or current.title,
+                                             "reason": form.cleaned_data["reason"]}, with_title=with_title)
                 status = 409
             except review.InvalidDecision as ex:
                 form.add_error(None, str(ex))
@@ -269,9 +276,11 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
         else:
             status = 400
     else:
-        form = EditTextForm(initial={"revision": current.number, "text": current.text})
+        form = EditTextForm(initial={"revision": current.number, "title": current.title, "text": current.text},
+                            with_title=with_title)
     return render(request, "corrections/edit.html",
-                  {"article": article, "plain_title": desk.plain_visible(article.title), "revision": current,
+                  {"article": article, "plain_title": desk.plain_visible(current.title), "revision": current,
+                   "title": desk.visible_pieces(current.title),
                    "form": form, "conflict": conflict, "hidden_in_text": desk.hidden_count(current.text)},
                   status=status)
 
@@ -289,7 +298,10 @@ def article_history(request: HttpRequest, article_id: int) -> HttpResponse:
         if len(entries) == 30:
             break
         diff = desk.readable_diff(older.text, newer.text) if older is not None else []
-        entries.append({"revision": newer, "diff": diff, "is_current": newer.number == article.revision_number})
+        title_diff = (desk.readable_diff(older.title, newer.title)
+                      if older is not None and older.title != newer.title else [])
+        entries.append({"revision": newer, "diff": diff, "title_diff": title_diff,
+                        "is_current": newer.number == article.revision_number})
     return render(request, "corrections/history.html",
                   {"article": article, "plain_title": desk.plain_visible(article.title), "entries": entries})
 
@@ -495,9 +507,10 @@ def article_published(request: HttpRequest, article_id: int, number: int | None 
         view = desk.published_view(article, number)
     except Publication.DoesNotExist:
         raise Http404("This article has no such publication.") from None
+    published_title = view.publication.revision.title
     return render(request, "corrections/published.html",
-                  {"article": article, "plain_title": desk.plain_visible(article.title), "view": view,
-                   "title": desk.visible_pieces(article.title), "is_editor": has_role(request.user, "editor"),
+                  {"article": article, "plain_title": desk.plain_visible(published_title), "view": view,
+                   "title": desk.visible_pieces(published_title), "is_editor": has_role(request.user, "editor"),
                    "can_publish": has_role(request.user, "publisher")})
 
 

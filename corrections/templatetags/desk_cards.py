@@ -41,6 +41,11 @@ def _plural(n: int) -> str:
     return "" if n == 1 else "s"
 
 
+def _field_badge(field: str) -> str:
+    """Where a suggestion that is not in the body sits ("in the headline")."""
+    return ' <span class="badge field">in the headline</span>' if field == "title" else ""
+
+
 def _change(card: Card) -> tuple[str, str]:
     s = card.suggestion
     original = replacement = ""
@@ -58,7 +63,7 @@ def card_html(card: Card, revision_number: int, csrf_token: str) -> str:
     parts = [
         f'<li class="card kind-{kind}{"" if card.is_inline else " off-text"}" id="s-{pk}" data-suggestion-id="{pk}" '
         f'data-kind="{kind}" tabindex="-1">\n'
-        f'  <div class="card-head"><span class="kind">{kind}</span> <span class="conf" title="confidence">'
+        f'  <div class="card-head"><span class="kind">{kind}</span>{_field_badge(s.field)} <span class="conf" title="confidence">'
         f'{esc(card.confidence_text)}</span> <span class="pass">{esc(s.pass_name)}</span></div>\n'
         f'  <p class="change">{original or '<span class="muted">(insert)</span>'} '
         f'<span class="arrow" aria-label="becomes">→</span> {replacement or '<span class="muted">(delete)</span>'}</p>\n'
