@@ -130,21 +130,24 @@ _CHECKS: list[tuple[str, str, str]] = [
     ),
     (
         "suggestions_duplicated",
-        "more than one suggestion per natural key (revision, pass, start, end, replacement)",
+        "more than one suggestion per natural key (revision, pass, field, start, end, replacement)",
         """
-        SELECT 'revision ' || revision_id || ' ' || pass_name || ' ' || start || '-' || "end" || ' x' || count(*)
+        SELECT 'revision ' || revision_id || ' ' || pass_name || ' ' || field || ' ' || start || '-' || "end"
+               || ' x' || count(*)
         FROM corrections_suggestion
-        GROUP BY revision_id, pass_name, start, "end", replacement HAVING count(*) > 1
+        GROUP BY revision_id, pass_name, field, start, "end", replacement HAVING count(*) > 1
         """,
     ),
     (
         "suggestions_off_their_text",
-        "suggestions whose span no longer holds their original text (offsets in code points)",
+        "suggestions whose span no longer holds their original text (offsets in code points, into the "
+        "revision's text or title as the suggestion's field says)",
         """
         SELECT 'suggestion ' || s.id
         FROM corrections_suggestion s JOIN articles_revision r ON r.id = s.revision_id
-        WHERE s."end" > char_length(r.text)
-           OR substring(r.text FROM s.start + 1 FOR s."end" - s.start) IS DISTINCT FROM s.original
+        CROSS JOIN LATERAL (SELECT CASE WHEN s.field = 'title' THEN r.title ELSE r.text END AS text) f
+        WHERE s."end" > char_length(f.text)
+           OR substring(f.text FROM s.start + 1 FOR s."end" - s.start) IS DISTINCT FROM s.original
         """,
     ),
     (

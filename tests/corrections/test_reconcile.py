@@ -29,11 +29,14 @@ def seed_text(prefix: str) -> str:
 
 
 def build_desk() -> list[Article]:
-    """Three seed articles through the passes, one decided on and one re-sent with a changed body."""
+    """Three seed articles through the passes (one with a suggestion in its title), one decided on and
+    one re-sent with a changed body."""
     client = create_api_token("reconcile-tests")[0]
     articles = []
     for prefix in ("001", "002", "004"):
-        outcome = ingest(client, source="wire", external_id=prefix, body=seed_text(prefix))
+        # 002's title has a slip of its own: its suggestion's offsets point into the title.
+        title = "Talks on a adjacent summit" if prefix == "002" else "Title"
+        outcome = ingest(client, source="wire", external_id=prefix, title=title, body=seed_text(prefix))
         pipeline.run_job(PipelineJob.objects.get(revision=outcome.revision).pk)
         articles.append(outcome.article)
     editor = UserFactory(username="recon-editor", roles=["editor"])
@@ -119,7 +122,7 @@ def break_duplicate_pass_run(desk: list[Article]) -> None:
 
 
 def break_duplicate_suggestion(desk: list[Article]) -> None:
-    sql("ALTER TABLE corrections_suggestion DROP CONSTRAINT suggestion_unique_natural_key")
+    sql("ALTER TABLE corrections_suggestion DROP CONSTRAINT suggestion_unique_natural_key_field")
     sql("""INSERT INTO corrections_suggestion (revision_id, pass_run_id, pass_name, kind, start, "end", original,
                                                replacement, applied_replacement, confidence, explanation, evidence,
                                                status, status_note, created_at)
