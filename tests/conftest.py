@@ -41,3 +41,14 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
     yield worker
     worker.stop()
     flush_test_broker()
+
+
+@pytest.fixture(autouse=True)
+def fresh_reference_snapshot() -> Iterator[None]:
+    """Forget the reference snapshot a process keeps (corrections.reference). A test's transaction
+    is rolled back, and the ReferenceVersion row with it, so a later test can reach the very
+    version number an earlier one cached a snapshot of, with other rows behind it."""
+    from corrections import reference
+
+    reference._cached = None
+    yield
