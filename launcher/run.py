@@ -216,12 +216,13 @@ def wait_healthy(base_url: str, children: list[Supervised]) -> None:
 
 def run_system(svc: services.Services, port: int, started_at: float) -> None:
     env = child_env(svc, os.environ)
+    # Before the first manage.py step: every process of this run, migrate included, counts into it.
+    metrics.prepare_multiprocess_dir(Path(env["PROMETHEUS_MULTIPROC_DIR"]))
     run_step("Applying migrations", ["manage.py", "migrate", "--noinput"], env)
     run_step("Loading the seeds (gazetteer, house style, seed articles)", ["manage.py", "load_seeds"], env)
     run_step("Collecting static files", ["manage.py", "collectstatic", "--noinput", "-v", "0"], env)
     if services.port_in_use(HOST, port):
         raise port_taken(port)
-    metrics.prepare_multiprocess_dir(Path(env["PROMETHEUS_MULTIPROC_DIR"]))
     logger.info("Starting the web server (gunicorn, 3 workers), the Celery worker and Celery beat ...")
     supervisor = Supervisor(say)
     for spec in child_specs(port):
