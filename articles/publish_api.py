@@ -40,6 +40,7 @@ from articles.serializers import CanonicalOut, PublicationOut, PublishIn, StoryC
 from articles.wire.ninjs_out import (
     NINJS_FEED_SCHEMA,
     NINJS_ITEM_SCHEMA,
+    FormatNegotiation,
     NinjsRenderer,
     ninjs_items,
     wants_ninjs,
@@ -102,6 +103,7 @@ PUBLISHED_RENDERERS = [JSONRenderer, NinjsRenderer]
 class ArticleCanonicalApi(APIView):
     permission_classes = [CanReadPublished]
     renderer_classes = PUBLISHED_RENDERERS
+    content_negotiation_class = FormatNegotiation
 
     @extend_schema(responses={(200, "application/json"): CanonicalOut, (200, NinjsRenderer.media_type): NINJS_ITEM_SCHEMA},
                    operation_id="articles_canonical")
@@ -117,6 +119,7 @@ class ArticleCanonicalApi(APIView):
 class PublicationDetailApi(APIView):
     permission_classes = [CanReadPublished]
     renderer_classes = PUBLISHED_RENDERERS
+    content_negotiation_class = FormatNegotiation
 
     @extend_schema(responses={(200, "application/json"): CanonicalOut, (200, NinjsRenderer.media_type): NINJS_ITEM_SCHEMA},
                    operation_id="articles_publications_retrieve")
@@ -135,6 +138,7 @@ class PublishedFeedApi(APIView):
 
     permission_classes = [CanReadPublished]
     renderer_classes = PUBLISHED_RENDERERS
+    content_negotiation_class = FormatNegotiation
 
     @extend_schema(
         responses={(200, "application/json"): FEED, (200, NinjsRenderer.media_type): NINJS_FEED_SCHEMA},

@@ -9,12 +9,15 @@ No staff identifier is given: who published is for the desk, not for readers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
-from rest_framework.renderers import JSONRenderer
+from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
 from articles.models import Publication
@@ -28,6 +31,20 @@ class NinjsRenderer(JSONRenderer):
 
     media_type = "application/ninjs+json"
     format = "ninjs"
+
+
+class FormatNegotiation(DefaultContentNegotiation):
+    """``?format=`` names one of the view's formats (json, ninjs), once; empty, unknown or repeated
+    it is refused with 400, as the schema's enum says (DRF alone ignores an empty one)."""
+
+    def select_renderer(self, request: Request, renderers: Iterable[BaseRenderer],
+                        format_suffix: str | None = None) -> tuple[BaseRenderer, str]:
+        values = request.query_params.getlist("format")
+        renderers = list(renderers)
+        formats = [str(r.format) for r in renderers]
+        if values and (len(values) > 1 or values[0] not in formats):
+            raise exceptions.ValidationError({"format": [f"Give one of {', '.join(formats)}, once."]})
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 def wants_ninjs(request: Request) -> bool:

@@ -119,3 +119,9 @@ def test_the_schema_offers_ninjs_for_the_published_endpoints(client: Any) -> Non
         assert NINJS in operation["responses"]["200"]["content"]
         formats = [p for p in operation["parameters"] if p["name"] == "format"]
         assert formats and "ninjs" in formats[0]["schema"]["enum"]
+
+
+@pytest.mark.parametrize("query", ["format=", "format=xml", "format=json&format=ninjs"])
+def test_a_bad_format_parameter_is_refused(corrected: Any, query: str) -> None:
+    response = reader().get(f"/api/v1/published/?{query}")
+    assert response.status_code == 400 and "format" in response.json()["errors"]
