@@ -106,6 +106,7 @@ class Card:
     is_inline: bool = True  # False when it overlaps another suggestion shown in place
     overlaps: list[int] = field(default_factory=list)
     decide_url: str = ""
+    everywhere_url: str = ""  # the preview of this change across every article (corrections.bulk)
 
     @property
     def is_plain(self) -> bool:
@@ -570,7 +571,7 @@ def story_members(story: Story, limit: int = 100, excerpt: int = 280) -> list[St
 AUDIT_ACTIONS = (
     "article.ingested", "pass.", "pipeline.", "suggestion.", "suggestion.accepted", "suggestion.rejected",
     "suggestion.undone", "revision.created", "publication.", "publication.created", "publication.corrected",
-    "story.canonical_set", "alias.", "entity.", "stylerule.", "suppression.", "token.", "auth.",
+    "story.canonical_set", "bulk.", "alias.", "entity.", "stylerule.", "suppression.", "token.", "auth.",
     "auth.login_failed",
 )
 
@@ -590,7 +591,11 @@ _AUDIT_WHAT = {
     "suggestion.applied": "applied a suggestion", "suggestion.undone": "undid a decision",
     "suggestion.always": "asked to always make a change", "revision.created": "made a revision",
     "publication.created": "published", "publication.corrected": "published a correction",
-    "story.canonical_set": "picked a story's canonical copy", "alias.learned": "taught the gazetteer an alias",
+    "story.canonical_set": "picked a story's canonical copy",
+    "bulk.applied": "applied a change across articles", "bulk.article_applied": "applied a change across articles here",
+    "bulk.article_skipped": "skipped an article in a change across articles", "bulk.undone": "undid a change across articles",
+    "bulk.article_undone": "undid a change across articles here",
+    "bulk.article_not_undone": "could not undo a change across articles here", "alias.learned": "taught the gazetteer an alias",
     "suppression.created": "suppressed a change", "token.created": "created an API token",
     "token.revoked": "revoked an API token", "auth.logged_in": "logged in", "auth.login_failed": "failed to log in",
     "auth.login_locked": "was locked out",

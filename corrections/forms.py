@@ -173,3 +173,42 @@ class AuditFilterForm(forms.Form):
 
 class OpsForm(forms.Form):
     quality = forms.ChoiceField(required=False, choices=[("rule", "rule"), ("pass", "pass"), ("source", "source")])
+
+
+# --- decisions across articles ------------------------------------------------------------------
+
+
+class BulkPreviewForm(forms.Form):
+    """What to preview: a suggestion's change, a gazetteer alias's, or an original and replacement."""
+
+    suggestion = forms.IntegerField(required=False, min_value=1)
+    alias = forms.IntegerField(required=False, min_value=1)
+    original = forms.CharField(required=False, strip=False, max_length=10_000)
+    replacement = forms.CharField(required=False, strip=False, max_length=10_000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("suggestion") is None and data.get("alias") is None and not data.get("original"):
+            raise forms.ValidationError("Name a suggestion, an alias, or an original and its replacement.")
+        return data
+
+
+class SeenField(forms.Field):
+    """The preview's articles as "article:revision" pairs (hidden inputs, one per article)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[tuple[int, int]]:
+        pairs = []
+        for item in value or []:
+            article, _, revision = str(item).partition(":")
+            if not (article.isdigit() and revision.isdigit()):
+                raise forms.ValidationError(f"“{str(item)[:40]}” is not an article and a revision.")
+            pairs.append((int(article), int(revision)))
+        return pairs
+
+
+class BulkApplyForm(forms.Form):
+    original = forms.CharField(strip=False, max_length=10_000, widget=forms.HiddenInput)
+    replacement = forms.CharField(required=False, strip=False, max_length=10_000, widget=forms.HiddenInput)
+    seen = SeenField(required=False)

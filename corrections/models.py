@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import MD5
 
 from articles.models import Article, Revision, Source
 
@@ -165,10 +166,82 @@ class Suggestion(models.Model):
             # Pass quality (corrections.quality) reads the editors' decisions of the last 30 days.
             models.Index(fields=["decided_at"], name="suggestion_decided_idx",
                          condition=Q(status__in=["accepted", "rejected"])),
+            # "Every pending suggestion with the same original → replacement" (corrections.bulk):
+            # a hash, since an original may be a whole paragraph, too long for a btree entry.
+            models.Index(MD5("original"), name="suggestion_pending_orig_idx",
+                         condition=Q(status="pending")),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind}: {self.original[:30]!r} → {self.replacement[:30]!r}"
+
+
+class BulkDecision(models.Model):
+    """One editor's "apply original → replacement to every pending suggestion" across articles.
+
+    Each article it touched (or skipped) is a BulkDecisionArticle; the whole decision can be
+    undone, article by article, as long as nothing else touched the changed text since.
+    """
+
+    class Status(models.TextChoices):
+        APPLIED = "applied"
+        UNDONE = "undone"
+        PARTLY_UNDONE = "partly_undone"  # some articles could not be undone (see their reason)
+
+    original = models.TextField()
+    replacement = models.TextField()
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.APPLIED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["applied", "undone", "partly_undone"]),
+                                   name="bulkdecision_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"bulk #{self.pk}: {self.original[:30]!r} → {self.replacement[:30]!r}"
+
+
+class BulkDecisionArticle(models.Model):
+    """What one bulk decision did to one article: accepted its suggestions as a new revision, or
+    skipped it (edited since the preview...), and later undid it or could not."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied"
+        SKIPPED = "skipped"
+        UNDONE = "undone"
+        NOT_UNDONE = "not_undone"  # an undo was asked for and refused (see reason)
+
+    decision = models.ForeignKey(BulkDecision, on_delete=models.PROTECT, related_name="articles")
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="+")
+    seen_revision = models.PositiveIntegerField()  # the revision the preview showed
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.TextField(blank=True)
+    suggestion_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)  # those accepted
+    result_revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["decision_id", "article_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "article"], name="bulkdecisionarticle_unique"),
+            models.CheckConstraint(condition=Q(status__in=["applied", "skipped", "undone", "not_undone"]),
+                                   name="bulkdecisionarticle_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"bulk #{self.decision_id} on article {self.article_id}: {self.status}"
 
 
 class EdgeLine(models.Model):

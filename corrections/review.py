@@ -233,14 +233,15 @@ def edit_suggestion(*, suggestion_id: int, seen_revision: int, actor: Actor, rep
 @transaction.atomic
 def accept_all(
     *, article_id: int, seen_revision: int, actor: Actor, kind: str | None = None,
-    min_confidence: float | None = None,
+    min_confidence: float | None = None, change: tuple[str, str] | None = None, note: str = "",
 ) -> Outcome:
-    """Accept every pending suggestion of one kind and/or at or above a confidence, as one revision.
+    """Accept every pending suggestion of one kind, at or above a confidence and/or making one
+    ``change`` (original, replacement), as one revision; ``note`` says why in its reason.
 
     Where chosen suggestions clash, the more confident wins and the other turns stale. Raises
     StaleRevision, or InvalidDecision when no suggestion matches.
     """
-    if kind is None and min_confidence is None:
+    if kind is None and min_confidence is None and change is None:
         raise InvalidDecision("Choose a kind or a minimum confidence.")
     article, revision = _lock_article(article_id, seen_revision)
     candidates = Suggestion.objects.select_for_update().filter(revision=revision, status=PENDING).exclude(
@@ -249,6 +250,8 @@ def accept_all(
         candidates = candidates.filter(kind=kind)
     if min_confidence is not None:
         candidates = candidates.filter(confidence__gte=min_confidence)
+    if change is not None:
+        candidates = candidates.filter(original=change[0], replacement=change[1])
     chosen: list[Suggestion] = []
     for s in sorted(candidates, key=lambda s: (-s.confidence, s.field, s.start, s.pk)):
         if not any(edits_clash(s, c) for c in chosen):
@@ -257,8 +260,11 @@ def accept_all(
         raise InvalidDecision("No pending suggestion matches.")
     chosen.sort(key=lambda s: (s.field, s.start, s.end))
     what = " and ".join(filter(None, [f"kind {kind}" if kind else "",
-                                      f"confidence ≥ {min_confidence:.2f}" if min_confidence is not None else ""]))
+                                      f"confidence ≥ {min_confidence:.2f}" if min_confidence is not None else "",
+                                      f"{_quote(change[0])} → {_quote(change[1])}" if change is not None else ""]))
     reason = f"accepted {len(chosen)} suggestion{'s' if len(chosen) != 1 else ''} ({what})"
+    if note:
+        reason += f", {note}"
     return _apply(article, revision, chosen, actor, reason)
 
 
@@ -364,10 +370,42 @@ def undo_last_decision(*, article_id: int, seen_revision: int, actor: Actor) -> 
     return reapply_reverted(article, current, batch, reverted, actor, reason, now)
 
 
+@transaction.atomic
+def undo_acceptance(*, article_id: int, suggestion_ids: Sequence[int], actor: Actor, reason: str) -> Outcome:
+    """Undo suggestions accepted together (into one revision), on the article's current text: a
+    new revision puts their originals back, and they are pending again on it.
+
+    For decisions made elsewhere than the current view (a bulk decision), so it takes no seen
+    revision; it changes only the accepted spans, and refuses (InvalidDecision) when one of them
+    is no longer accepted or its text was edited since.
+    """
+    article = Article.objects.select_for_update(of=("self",)).get(pk=article_id)
+    current = Revision.objects.select_for_update().get(article_id=article.pk, number=article.revision_number)
+    batch = list(Suggestion.objects.select_for_update(of=("self",)).select_related("result_revision")
+                 .filter(pk__in=suggestion_ids, revision__article_id=article.pk).order_by("start", "end", "id"))
+    if not batch or len(batch) != len(set(suggestion_ids)):
+        raise InvalidDecision("Its suggestions are gone (removed by retention); nothing to undo.")
+    for s in batch:
+        if s.status != ACCEPTED:
+            why = f" ({s.status_note})" if s.status_note else ""
+            raise InvalidDecision(f"Suggestion #{s.pk} is {s.status} now{why}; nothing was changed.")
+    result = batch[0].result_revision
+    if result is None or any(s.result_revision_id != result.pk for s in batch):
+        raise InvalidDecision("Its suggestions were not accepted together; undo them one by one.")
+    reverted = revert_spans(batch, result, current)
+    if isinstance(reverted, Suggestion):
+        raise InvalidDecision(
+            f"The text of #{reverted.pk} was edited after it was accepted (revision {current.number} is "
+            "current); nothing was changed."
+        )
+    return reapply_reverted(article, current, batch, reverted, actor, reason, timezone.now())
+
+
 def revert_spans(batch: Sequence[Suggestion], result: Revision, current: Revision) -> list[Suggestion] | Suggestion:
     """Edits on ``current`` that put back the originals of ``batch`` (accepted together into
     ``result``), one per suggestion in the batch's order; or the first suggestion whose applied
-    text was touched since, when one was."""
+    text was touched since, when one was. Touched includes its edges: a letter added right after
+    "Zelensky" makes another word, which the original must not be put back into."""
     applied = _applied_spans(batch, result)
     spans = []
     for s in batch:
@@ -375,6 +413,9 @@ def revert_spans(batch: Sequence[Suggestion], result: Revision, current: Revisio
         after, now_text = field_text(result, s.field), field_text(current, s.field)
         at = start if result.pk == current.pk else _map_span(after, now_text, start, end)
         if at is None or now_text[at : at + (end - start)] != used:
+            return s
+        edges = (after[start - 1 : start], after[end : end + 1])
+        if edges != (now_text[at - 1 : at] if at else "", now_text[at + end - start : at + end - start + 1]):
             return s
         spans.append(Suggestion(id=s.pk or 0, field=s.field, start=at, end=at + (end - start), original=used,
                                 replacement=s.original))

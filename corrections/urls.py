@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from corrections import views
+from corrections import bulk_views, views
 
 app_name = "desk"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("articles/<int:article_id>/published/", views.article_published, name="published"),
     path("articles/<int:article_id>/published/<int:number>/", views.article_published, name="publication"),
     path("suggestions/<int:suggestion_id>/decide/", views.suggestion_decide, name="decide"),
+    path("decisions/", bulk_views.decisions, name="decisions"),
+    path("decisions/preview/", bulk_views.decision_preview, name="decision-preview"),
+    path("decisions/<int:decision_id>/", bulk_views.decision_page, name="decision"),
+    path("decisions/<int:decision_id>/undo/", bulk_views.decision_undo, name="decision-undo"),
     path("stories/<int:story_id>/", views.story_page, name="story"),
     path("stories/<int:story_id>/canonical/", views.story_canonical, name="story-canonical"),
     path("audit/", views.audit, name="audit"),

@@ -31,7 +31,7 @@ from articles.publish import (
     publish_revision,
     set_story_canonical,
 )
-from corrections import desk, jobs, learning, ops, review
+from corrections import bulk, desk, jobs, learning, ops, review
 from corrections.forms import (
     AcceptAllForm,
     AliasForm,
@@ -133,8 +133,11 @@ def review_context(article: Article, user: Any) -> dict[str, Any]:
     title_segments, title_cards = desk.review_layout(revision.title, [s for s in pending if s.field == "title"])
     segments, cards = desk.review_layout(revision.text, [s for s in pending if s.field == "body"])
     cards = title_cards + cards  # the headline's first, as the page reads
+    preview = reverse("desk:decision-preview")
     for card in cards:
         card.decide_url = reverse("desk:decide", args=[card.suggestion.pk])
+        if bulk.is_offered(card.suggestion):
+            card.everywhere_url = f"{preview}?suggestion={card.suggestion.pk}"
     kinds = Counter(s.kind for s in pending)
     return {
         "article": article, "revision": revision, "segments": segments, "cards": cards,

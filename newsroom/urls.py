@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from articles import api as articles_api
 from articles import audit_api, feed_views, feeds_api, publish_api
 from corrections import api as corrections_api
+from corrections import bulk_api
 from newsroom.health import healthz
 from newsroom.scrape import metrics
 
@@ -39,6 +40,9 @@ api_v1 = [
     ),
     path("suggestions/<int:suggestion_id>/accept/", corrections_api.SuggestionAcceptApi.as_view(), name="suggestion-accept"),
     path("suggestions/<int:suggestion_id>/reject/", corrections_api.SuggestionRejectApi.as_view(), name="suggestion-reject"),
+    path("decisions/", bulk_api.DecisionCreateApi.as_view(), name="decisions"),
+    path("decisions/<int:decision_id>/", bulk_api.DecisionDetailApi.as_view(), name="decision-detail"),
+    path("decisions/<int:decision_id>/undo/", bulk_api.DecisionUndoApi.as_view(), name="decision-undo"),
 ]
 
 # Unmatched URLs under /api/ answer JSON like the rest of the API.

@@ -95,9 +95,19 @@ def card_html(card: Card, revision_number: int, csrf_token: str) -> str:
         "    </details>\n"
         '    <button type="submit" name="action" value="always" class="link" '
         'title="Add a gazetteer alias or a house-style rule for this change">Always correct</button>\n'
+        f"{_everywhere(card)}"
         "  </form>\n</li>\n"
     )
     return "".join(parts)
+
+
+def _everywhere(card: Card) -> str:
+    """The link to this change's preview across every article that has it pending."""
+    if not card.everywhere_url:
+        return ""
+    return (f'    <a class="everywhere" href="{esc(card.everywhere_url)}" '
+            'title="Preview this change in every article that has it pending, then apply it to all at once">'
+            "Apply to every article…</a>\n")
 
 
 def segments_html(segments: Iterable[Segment]) -> str:

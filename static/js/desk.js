@@ -1,4 +1,5 @@
-// Keyboard shortcuts for the review page: j/k move, a accept, x reject, e edit, u undo, ? help.
+// Keyboard shortcuts for the review page: j/k move, a accept, x reject, e edit, u undo, A accept in
+// every article (preview first), ? help.
 // Every action clicks a real form button, so what the keys do is exactly what the buttons do
 // (and htmx, which tracks the clicked button, sends its name and value).
 (function () {
@@ -64,6 +65,13 @@
       case "k": select(current - 1, true); break;
       case "a": press(selected(), "accept"); break;
       case "x": press(selected(), "reject"); break;
+      case "A": {
+        // Shift+a: the same change in every article that has it pending (a preview page first).
+        const card = selected();
+        const link = card && card.querySelector("a.everywhere");
+        if (link) { link.click(); }
+        break;
+      }
       case "e": {
         const card = selected();
         const details = card && card.querySelector("details.edit");

@@ -16,6 +16,7 @@ from articles.feeds import FeedSettings, create_feed
 from articles.models import Article, Feed, Story
 from articles.publish import publish_revision
 from articles.tokens import create_api_token
+from corrections.bulk import Seen, apply_change
 from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
 from corrections.review import edit_text, reject_suggestion
 from newsroom.roles import has_role
@@ -102,6 +103,12 @@ def _undo(w: World, user: User | None) -> Call:
     return Call((w.article.pk,), {"revision": 1})
 
 
+def _decision(w: World, user: User | None) -> Call:
+    """A change across articles made by the editor: Teh → The on the world's article."""
+    decision = apply_change(original="Teh", replacement="The", seen=[Seen(w.article.pk, 1)], actor=w.users["editor"])
+    return Call((decision.pk,))
+
+
 def _article_json(w: World) -> dict[str, Any]:
     return {"source": "wire", "external_id": uuid.uuid4().hex, "title": "Fresh", "body": "A fresh body."}
 
@@ -151,6 +158,12 @@ CALLS: dict[str, Builder] = {
     "desk:decide POST always": lambda w, u: Call((w.suggestions["always"].pk,), {"revision": 1, "action": "always"}),
     "desk:decide GET": lambda w, u: Call((w.suggestions["accept"].pk,), {"revision": 1, "action": "accept"}),
     "desk:accept-all POST": lambda w, u: Call((w.article.pk,), {"revision": 1, "kind": "style"}),
+    "desk:decision-preview GET": lambda w, u: Call(data={"original": "Teh", "replacement": "The"}),
+    "desk:decisions GET": lambda w, u: Call(),
+    "desk:decisions POST": lambda w, u: Call(data={"original": "Teh", "replacement": "The",
+                                                   "seen": [f"{w.article.pk}:1"]}),
+    "desk:decision GET": _decision,
+    "desk:decision-undo POST": _decision,
     "desk:undo POST": _undo,
     "desk:edit POST": lambda w, u: Call((w.article.pk,), {"revision": 1, "text": TEXT + " More.", "reason": "more"}),
     "desk:revert POST": lambda w, u: Call((w.published.pk,), {"revision": 2, "number": 1}),
@@ -196,6 +209,10 @@ CALLS: dict[str, Builder] = {
     "api:article-suggestions GET other client's": lambda w, u: Call((w.article.pk,)),
     "api:suggestion-accept POST": lambda w, u: Call((w.suggestions["accept"].pk,), {"revision": 1}, is_json=True),
     "api:suggestion-reject POST": lambda w, u: Call((w.suggestions["reject"].pk,), {"revision": 1}, is_json=True),
+    "api:decisions POST": lambda w, u: Call(data={"original": "Teh", "replacement": "The",
+                                                  "articles": [{"id": w.article.pk, "revision": 1}]}, is_json=True),
+    "api:decision-detail GET": _decision,
+    "api:decision-undo POST": lambda w, u: Call(_decision(w, u).args, is_json=True),
     "api:article-publish POST publish": lambda w, u: Call((w.article.pk,), {"revision": 1, "confirm_pending": True},
                                                           is_json=True),
     "api:article-publish POST correct": lambda w, u: Call(

@@ -29,6 +29,8 @@ STATE_CHANGING = [
     ("desk:publish", "desk:publish POST correct"),
     ("desk:story-canonical", "desk:story-canonical POST"),
     ("desk:alias-add", "desk:alias-add POST"),
+    ("desk:decisions", "desk:decisions POST"),
+    ("desk:decision-undo", "desk:decision-undo POST"),
     ("logout", "logout POST"),
     ("api:suggestion-accept", "api:suggestion-accept POST"),  # the API through a desk session
     ("api:article-publish", "api:article-publish POST publish"),
