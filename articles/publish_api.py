@@ -105,7 +105,8 @@ class ArticleCanonicalApi(APIView):
     renderer_classes = PUBLISHED_RENDERERS
     content_negotiation_class = FormatNegotiation
 
-    @extend_schema(responses={(200, "application/json"): CanonicalOut, (200, NinjsRenderer.media_type): NINJS_ITEM_SCHEMA},
+    @extend_schema(responses={(200, "application/json"): CanonicalOut, (200, NinjsRenderer.media_type): NINJS_ITEM_SCHEMA,
+                              400: ValidationErrorsOut},
                    operation_id="articles_canonical")
     def get(self, request: Request, article_id: int) -> Response:
         publication = _publications().filter(article_id=article_id).order_by("-number").first()
@@ -121,7 +122,8 @@ class PublicationDetailApi(APIView):
     renderer_classes = PUBLISHED_RENDERERS
     content_negotiation_class = FormatNegotiation
 
-    @extend_schema(responses={(200, "application/json"): CanonicalOut, (200, NinjsRenderer.media_type): NINJS_ITEM_SCHEMA},
+    @extend_schema(responses={(200, "application/json"): CanonicalOut, (200, NinjsRenderer.media_type): NINJS_ITEM_SCHEMA,
+                              400: ValidationErrorsOut},
                    operation_id="articles_publications_retrieve")
     def get(self, request: Request, article_id: int, number: int) -> Response:
         publication = get_object_or_404(_publications(), article_id=article_id, number=number)
