@@ -26,6 +26,7 @@ from articles.serializers import (
     TextField,
 )
 from newsroom.api_errors import ValidationErrorsOut
+from newsroom.pagination import PageNumberPagination
 
 FEED_URL_PATTERN = r"^https?://[^\x00-\x20\x7f]+$"
 
@@ -75,13 +76,16 @@ def _settings(data: dict[str, Any], current: Feed | None = None) -> FeedSettings
 
 
 class FeedCollectionApi(APIView):
-    """GET lists the feeds with their health; POST registers one (due at once)."""
+    """GET lists the feeds with their health, paginated like every list; POST registers one (due at once)."""
 
     permission_classes = [IsAdmin]
+    pagination_class = PageNumberPagination  # for the schema; get() paginates explicitly
 
     @extend_schema(responses=FeedOut(many=True), operation_id="feeds_list")
     def get(self, request: Request) -> Response:
-        return Response(FeedOut(Feed.objects.order_by("id"), many=True).data)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(Feed.objects.order_by("id"), request, view=self)
+        return paginator.get_paginated_response(FeedOut(page, many=True).data)
 
     @extend_schema(request=FeedIn, responses={201: FeedOut, 400: ValidationErrorsOut}, operation_id="feeds_create")
     def post(self, request: Request) -> Response:

@@ -349,3 +349,21 @@ def test_api_registers_and_changes_feeds_for_admins_only(admin: User) -> None:
     editor = APIClient()
     editor.force_authenticate(UserFactory(username="ed-feeds", roles=["publisher"]))
     assert editor.get("/api/v1/feeds/").status_code == 403
+
+
+def test_api_lists_feeds_a_page_at_a_time(admin: User) -> None:
+    for number in range(3):
+        register(admin, f"https://wire{number}.example.com/rss")
+    api = APIClient()
+    api.force_authenticate(admin)
+
+    first = api.get("/api/v1/feeds/", {"page_size": 2})
+    second = api.get(first.json()["next"])
+
+    assert first.status_code == 200 and second.status_code == 200
+    assert first.json()["count"] == 3 and first.json()["previous"] is None
+    assert [f["url"] for f in first.json()["results"] + second.json()["results"]] == [
+        f"https://wire{number}.example.com/rss" for number in range(3)]
+    assert second.json()["next"] is None
+    assert api.get("/api/v1/feeds/", {"page": 3, "page_size": 2}).status_code == 404
+    assert api.get("/api/v1/feeds/", {"page_size": "two"}).status_code == 400
