@@ -33,6 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from articles.audit import record_event
+from articles.feed_addresses import ForbiddenDestination, guarded_session
 from articles.feed_secrets import UnreadableSecret, decrypt_secret, encrypt_secret
 from articles.ingest import ArticleData, IngestConflict, NoMainText, ingest_article
 from articles.models import Feed, IngestRequest
@@ -193,8 +194,9 @@ class Fetched:
 
 def fetch(url: str, *, etag: str = "", last_modified: str = "", auth: tuple[str, str] | None = None) -> Fetched:
     """GET ``url`` conditionally, streaming, stopping beyond NEWSROOM_FEED_MAX_BYTES (decoded) or
-    NEWSROOM_FEED_TIMEOUT seconds. Raises FetchError for a network error, an HTTP error status, or a
-    limit crossed."""
+    NEWSROOM_FEED_TIMEOUT seconds, to public addresses only (articles.feed_addresses). Raises
+    FetchError for a network error, an HTTP error status, a limit crossed, or a destination (the URL
+    or a redirect) that is not public."""
     limit, timeout = settings.NEWSROOM_FEED_MAX_BYTES, settings.NEWSROOM_FEED_TIMEOUT
     headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
     if etag:
@@ -203,7 +205,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", auth: tuple[str,
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + timeout
     try:
-        with requests.Session() as session:
+        with guarded_session() as session:
             session.max_redirects = MAX_REDIRECTS
             with session.get(url, headers=headers, auth=auth, stream=True, timeout=(min(10.0, timeout), timeout)) as response:
                 if response.status_code == 304:
@@ -225,6 +227,8 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", auth: tuple[str,
                                response.headers.get("ETag", ""), response.headers.get("Last-Modified", ""))
     except requests.RequestException as ex:
         raise FetchError(f"{type(ex).__name__}: {ex}"[:500]) from None
+    except ForbiddenDestination as ex:
+        raise FetchError(str(ex)[:500]) from None
 
 
 def detect_kind(content_type: str, body: bytes) -> str:

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles.feed_addresses import ForbiddenDestination, check_feed_url
 from articles.feeds import FeedSettings, create_feed, request_poll, update_feed
 from articles.models import Feed
 from articles.permissions import IsAdmin, required_user
@@ -48,6 +49,10 @@ class FeedIn(StrictSerializer):
     def validate_url(self, value: str) -> str:
         field = serializers.URLField()
         field.run_validators(value)
+        try:
+            check_feed_url(value)
+        except ForbiddenDestination as ex:
+            raise serializers.ValidationError(str(ex)) from None
         return value
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 
+from articles.feed_addresses import ForbiddenDestination, check_feed_url
 from articles.feeds import FeedSettings
 from articles.models import Feed
 from articles.serializers import SOURCE_PATTERN
@@ -31,6 +32,14 @@ class FeedForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not has_password:
             del self.fields["remove_password"]
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        try:
+            check_feed_url(url)
+        except ForbiddenDestination as ex:
+            raise forms.ValidationError(str(ex)) from None
+        return url
 
     def settings(self) -> FeedSettings:
         data = self.cleaned_data

@@ -284,6 +284,8 @@ NEWSROOM_FEED_TIMEOUT = env_float("NEWSROOM_FEED_TIMEOUT", 30.0, minimum=1.0)
 NEWSROOM_FEED_MAX_BACKOFF = timedelta(seconds=env_int("NEWSROOM_FEED_MAX_BACKOFF_SECONDS", 6 * 3600, minimum=60))
 NEWSROOM_FEED_LEASE = timedelta(seconds=env_int("NEWSROOM_FEED_LEASE_SECONDS", 600, minimum=30))
 NEWSROOM_FEED_SECRET_KEY = env_str("NEWSROOM_FEED_SECRET_KEY", "")
+# Feeds may point at loopback, private, link-local and reserved addresses (articles.feed_addresses).
+NEWSROOM_FEED_ALLOW_PRIVATE = env_bool("NEWSROOM_FEED_ALLOW_PRIVATE", False)
 NEWSROOM_STORY_WINDOW = timedelta(days=env_int("NEWSROOM_STORY_WINDOW_DAYS", 7, minimum=1))
 NEWSROOM_MAX_SIBLINGS = env_int("NEWSROOM_MAX_SIBLINGS", 20, minimum=0)
 NEWSROOM_STORY_THRESHOLD = env_float("NEWSROOM_STORY_THRESHOLD", 0.15)

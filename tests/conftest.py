@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -41,6 +42,14 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
     yield worker
     worker.stop()
     flush_test_broker()
+
+
+@pytest.fixture
+def private_feeds_allowed(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    """Feeds may point at 127.0.0.1, where tests serve them (articles.feed_addresses refuses it by
+    default): in this process and in worker processes started after this fixture."""
+    monkeypatch.setenv("NEWSROOM_FEED_ALLOW_PRIVATE", "true")
+    settings.NEWSROOM_FEED_ALLOW_PRIVATE = True
 
 
 @pytest.fixture(autouse=True)

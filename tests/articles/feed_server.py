@@ -24,6 +24,7 @@ class Document:
     basic_auth: tuple[str, str] | None = None
     drip_seconds: float = 0.0  # sleep between 1 KiB chunks
     endless: bool = False  # stream bytes until the client hangs up
+    location: str = ""  # answered as Location (with a 3xx status: a redirect)
 
 
 @dataclass
@@ -70,6 +71,8 @@ def feed_server() -> Iterator[FeedServer]:
                 self.send_header("ETag", doc.etag)
             if doc.last_modified:
                 self.send_header("Last-Modified", doc.last_modified)
+            if doc.location:
+                self.send_header("Location", doc.location)
             if not doc.endless:
                 self.send_header("Content-Length", str(len(doc.body)))
             self.end_headers()

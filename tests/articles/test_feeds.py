@@ -37,7 +37,7 @@ STORY_TWO = ("nws-2", "Library extends hours", "<p>The library opens until nine 
 
 
 @pytest.fixture
-def server() -> Iterator[FeedServer]:
+def server(private_feeds_allowed: None) -> Iterator[FeedServer]:
     with feed_server() as running:
         yield running
 

@@ -15,7 +15,7 @@ from tests.support import Worker, wait_for
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_beat_dispatch_and_a_worker_poll_a_feed_once(celery_worker: Worker) -> None:
+def test_beat_dispatch_and_a_worker_poll_a_feed_once(private_feeds_allowed: None, celery_worker: Worker) -> None:
     admin = UserFactory(username="feeds-e2e", roles=["admin"], is_staff=True)
     with feed_server() as server:
         server.documents["/rss.xml"] = Document(rss([

@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_admin_sees_feed_health_and_registers_a_feed(page: object) -> None:
+def test_admin_sees_feed_health_and_registers_a_feed(private_feeds_allowed: None, page: object) -> None:
     admin = UserFactory(username="fiona", roles=["admin"], is_staff=True)
     with feed_server() as server:
         server.documents["/news.xml"] = Document(rss([

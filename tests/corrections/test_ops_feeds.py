@@ -35,7 +35,8 @@ def register_and_poll(admin: User, url: str, source: str) -> Feed:
     return feed
 
 
-def test_the_ops_page_shows_each_feeds_health_failing_first(admin: User, django_capture_on_commit_callbacks: Any) -> None:
+def test_the_ops_page_shows_each_feeds_health_failing_first(private_feeds_allowed: None, admin: User,
+                                                            django_capture_on_commit_callbacks: Any) -> None:
     before = scrape()
     with feed_server() as server:
         server.documents["/rss.xml"] = Document(rss([STORY]))
