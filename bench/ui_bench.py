@@ -35,10 +35,10 @@ WORDS = ("minister summit talks ceasefire parliament election harbour council bu
 KINDS = ("spelling", "entity", "style", "punctuation", "whitespace", "grammar")
 
 
-def scratch_url() -> tuple[str, str, str]:
+def scratch_url(suffix: str = "_ui_bench") -> tuple[str, str, str]:
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom")
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_ui_bench"
+    name = parts.path.lstrip("/") + suffix
     admin = urlunsplit(parts._replace(path="/postgres"))
     return urlunsplit(parts._replace(path="/" + name)), admin, name
 

@@ -18,7 +18,7 @@ from articles.models import ApiClient
 from articles.permissions import CanReadArticles, IsEditor, visible_articles
 from articles.serializers import StrictIntegerField, StrictSerializer, TextField
 from corrections import review
-from corrections.models import Suggestion
+from corrections.models import REVISION_BULK, Suggestion
 from corrections.serializers import SuggestionOut
 from newsroom.api_errors import ValidationErrorsOut
 from newsroom.pagination import PageNumberPagination
@@ -47,7 +47,7 @@ class SuggestionListApi(APIView):
     )
     def get(self, request: Request, article_id: int) -> Response:
         article = get_object_or_404(visible_articles(request), pk=article_id)
-        queryset = Suggestion.objects.filter(revision__article=article).select_related("revision")
+        queryset = Suggestion.objects.filter(revision__article=article).select_related("revision").defer(*REVISION_BULK)
         params = request.query_params
         field = enum_param(params, "field", FIELD_CHOICES) or Suggestion.Field.BODY
         if field != "all":
@@ -96,7 +96,7 @@ CONFLICT_OUT = inline_serializer("DecisionConflict", {"detail": serializers.Char
 
 
 def _decision_response(outcome: review.Outcome, suggestion_id: int) -> Response:
-    suggestion = Suggestion.objects.select_related("revision").get(pk=suggestion_id)
+    suggestion = Suggestion.objects.select_related("revision").defer(*REVISION_BULK).get(pk=suggestion_id)
     return Response({"detail": outcome.message, "suggestion": SuggestionOut(suggestion).data,
                      "revision": outcome.revision.number, "created_revision": outcome.created_revision})
 

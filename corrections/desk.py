@@ -23,7 +23,7 @@ from django.db.models.functions import Substr
 from rapidfuzz import fuzz, process
 
 from articles.models import Article, AuditEvent, Publication, Revision, Story
-from corrections.models import Suggestion
+from corrections.models import REVISION_BULK, Suggestion
 from corrections.revisions import Change, changes_between
 
 # --- invisible and bidi characters --------------------------------------------------------------
@@ -132,19 +132,22 @@ class Segment:
         return None
 
 
-def review_layout(text: str, suggestions: Sequence[Suggestion]) -> tuple[list[Segment], list[Card]]:
-    """The text cut into plain segments and suggestion segments, and one card per suggestion.
+def review_layout(text: str, suggestions: Sequence[Suggestion],
+                  window: tuple[int, int] | None = None) -> tuple[list[Segment], list[Card]]:
+    """The text (or its ``window``, whose suggestions ``suggestions`` are) cut into plain segments
+    and suggestion segments, and one card per suggestion.
 
     Suggestions from different passes may overlap; the first (by position) is shown in place and
     the others only in the list, marked with what they overlap.
     """
+    first, stop = window if window is not None else (0, len(text))
     cards = [
         Card(suggestion=s, original=visible_pieces(s.original), replacement=visible_pieces(s.replacement),
              hidden=0)
         for s in sorted(suggestions, key=lambda s: (s.start, s.end, s.pk))
     ]
     segments: list[Segment] = []
-    pos = 0
+    pos = first
     last: Card | None = None
     for card in cards:
         s = card.suggestion
@@ -161,8 +164,8 @@ def review_layout(text: str, suggestions: Sequence[Suggestion]) -> tuple[list[Se
         segments.append(Segment(card.original, card))
         pos = s.end
         last = card
-    if pos < len(text):
-        segments.append(Segment(visible_pieces(text[pos:])))
+    if pos < stop:
+        segments.append(Segment(visible_pieces(text[pos:stop])))
     return segments, cards
 
 
@@ -177,6 +180,7 @@ def recent_decisions(article: Article, limit: int = 12) -> QuerySet[Suggestion]:
         Suggestion.objects.filter(revision__article_id=article.pk, decided_by__isnull=False,
                                   status__in=[Suggestion.Status.ACCEPTED, Suggestion.Status.REJECTED])
         .select_related("decided_by", "revision", "result_revision")
+        .defer(*REVISION_BULK, *(f"result_{name}" for name in REVISION_BULK))  # megabytes each
         .order_by("-decided_at", "-id")[:limit]
     )
 

@@ -38,6 +38,19 @@ class DecideForm(SeenRevisionForm):
         return _lf(self.cleaned_data.get("replacement") or "", self.keep_crlf)
 
 
+class GroupDecideForm(SeenRevisionForm):
+    """Accept or reject a group of identical suggestions (corrections.groups)."""
+
+    action = forms.ChoiceField(choices=[("accept", "accept"), ("reject", "reject")])
+
+
+class ReviewPlaceForm(forms.Form):
+    """Which part of a long text the review page shows: a section, or the one holding an offset."""
+
+    section = forms.IntegerField(required=False, min_value=1, max_value=10**6)
+    at = forms.IntegerField(required=False, min_value=0, max_value=10**9)
+
+
 class AcceptAllForm(SeenRevisionForm):
     kind = forms.CharField(required=False, max_length=30)
     min_confidence = forms.FloatField(required=False, min_value=0, max_value=1)

@@ -333,8 +333,14 @@ def _last_decision(article: Article, user: User | None) -> list[Suggestion]:
         .order_by("-decided_at", "-id")
         .first()
     )
-    if last is None or last.status == REJECTED or last.result_revision_id is None:
-        return [last] if last is not None else []
+    if last is None:
+        return []
+    if last.status == REJECTED:  # a group rejected at once (corrections.groups) shares its time
+        return list(Suggestion.objects.select_for_update().filter(
+            revision_id=last.revision_id, decided_by=user, status=REJECTED, decided_at=last.decided_at,
+        ).order_by("start", "end", "id"))
+    if last.result_revision_id is None:
+        return [last]
     return list(
         Suggestion.objects.select_for_update().filter(
             result_revision_id=last.result_revision_id, decided_by=user, status=ACCEPTED
@@ -357,7 +363,11 @@ def undo_last_decision(*, article_id: int, seen_revision: int, actor: Actor) -> 
         raise InvalidDecision("You have no decision on this article to undo.")
     now = timezone.now()
     if batch[0].status == REJECTED:
-        return _undo_rejection(article, current, batch[0], actor, now)
+        undone = [_undo_rejection(article, current, s, actor, now) for s in batch]
+        if len(undone) == 1:
+            return undone[0]
+        return Outcome(article=article, revision=current, suggestions=[s for u in undone for s in u.suggestions],
+                       message=f"undid rejection of {len(undone)} identical suggestions")
     result = batch[0].result_revision
     assert result is not None  # an acceptance always has its result revision
     reverted = revert_spans(batch, result, current)

@@ -136,7 +136,7 @@ def carry_over(
             continue
         carried_rows.append(
             Suggestion(
-                revision=new, pass_run=s.pass_run, pass_name=s.pass_name, kind=s.kind, field=s.field, start=start,
+                revision=new, pass_run_id=s.pass_run_id, pass_name=s.pass_name, kind=s.kind, field=s.field, start=start,
                 end=end, original=s.original, replacement=s.replacement, confidence=s.confidence,
                 explanation=s.explanation, evidence=s.evidence, rule=s.rule, carried_from=s,
             )

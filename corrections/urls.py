@@ -22,6 +22,7 @@ urlpatterns = [
     path("decisions/preview/", bulk_views.decision_preview, name="decision-preview"),
     path("decisions/<int:decision_id>/", bulk_views.decision_page, name="decision"),
     path("decisions/<int:decision_id>/undo/", bulk_views.decision_undo, name="decision-undo"),
+    path("suggestions/<int:suggestion_id>/group/", views.suggestion_group_decide, name="decide-group"),
     path("stories/<int:story_id>/", views.story_page, name="story"),
     path("stories/<int:story_id>/canonical/", views.story_canonical, name="story-canonical"),
     path("audit/", views.audit, name="audit"),

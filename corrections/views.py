@@ -11,13 +11,14 @@ from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +32,8 @@ from articles.publish import (
     publish_revision,
     set_story_canonical,
 )
-from corrections import bulk, desk, jobs, learning, ops, review
+from corrections import bulk, desk, groups, jobs, learning, ops, review, review_paging
+from corrections.budget import NOTICE_KIND
 from corrections.forms import (
     AcceptAllForm,
     AliasForm,
@@ -39,17 +41,27 @@ from corrections.forms import (
     DecideForm,
     EditTextForm,
     EntityForm,
+    GroupDecideForm,
     OpsForm,
     PublishForm,
     QueueFilterForm,
     RevertForm,
+    ReviewPlaceForm,
     SearchForm,
     SeenRevisionForm,
     StoryCanonicalForm,
     StyleRuleForm,
     ToggleForm,
 )
-from corrections.models import Alias, Entity, PipelineJob, StyleRule, Suggestion, Suppression
+from corrections.models import (
+    REVISION_BULK,
+    Alias,
+    Entity,
+    PipelineJob,
+    StyleRule,
+    Suggestion,
+    Suppression,
+)
 from corrections.pipeline import pass_modules
 from newsroom.roles import check_role, has_role
 
@@ -126,12 +138,14 @@ def queue(request: HttpRequest) -> HttpResponse:
 # --- review page -----------------------------------------------------------------------------------------
 
 
-def review_context(article: Article, user: Any) -> dict[str, Any]:
+def review_context(article: Article, user: Any, section: int | None = None, at: int | None = None) -> dict[str, Any]:
+    """The review page: one section of the text (``section``, or the one holding offset ``at``)
+    with its suggestions in place, the article's notices and groups first (corrections.review_paging)."""
     revision = Revision.objects.select_related("created_by_user", "created_by_client").get(
         article_id=article.pk, number=article.revision_number)
-    pending = list(desk.pending_suggestions(revision))
-    title_segments, title_cards = desk.review_layout(revision.title, [s for s in pending if s.field == "title"])
-    segments, cards = desk.review_layout(revision.text, [s for s in pending if s.field == "body"])
+    window, pending = review_paging.load_window(revision, section=section, at=at)
+    title_segments, title_cards = desk.review_layout(revision.title, window.title_shown)
+    segments, cards = desk.review_layout(revision.text, window.shown, window=(window.current.start, window.current.end))
     cards = title_cards + cards  # the headline's first, as the page reads
     preview = reverse("desk:decision-preview")
     for card in cards:
@@ -140,7 +154,9 @@ def review_context(article: Article, user: Any) -> dict[str, Any]:
             card.everywhere_url = f"{preview}?suggestion={card.suggestion.pk}"
     kinds = Counter(s.kind for s in pending)
     return {
-        "article": article, "revision": revision, "segments": segments, "cards": cards,
+        "article": article, "revision": revision, "segments": segments, "window": window,
+        "cards": [c for c in cards if c.suggestion.pk not in window.group_of and c.suggestion.kind != NOTICE_KIND],
+        "pending_total": len(pending),
         "title_segments": title_segments, "plain_title": desk.plain_visible(revision.title),
         "kind_counts": sorted(kinds.items(), key=lambda kn: (-kn[1], kn[0])),
         "decisions": [(d, desk.visible_pieces(d.original[:80]), desk.visible_pieces(d.replacement[:80]))
@@ -153,6 +169,20 @@ def review_context(article: Article, user: Any) -> dict[str, Any]:
     }
 
 
+def _place(request: HttpRequest, at: int | None = None) -> dict[str, int | None]:
+    """Which section of the review to show after a decision: the one the form says, the one the
+    page was on (htmx tells), else the one holding the decided suggestion."""
+    form = ReviewPlaceForm(request.POST if request.method == "POST" and "section" in request.POST else None)
+    if form.is_bound and form.is_valid() and form.cleaned_data["section"]:
+        return {"section": form.cleaned_data["section"], "at": None}
+    current = getattr(getattr(request, "htmx", None), "current_url", None)
+    if current:
+        query = ReviewPlaceForm(QueryDict(urlsplit(current).query))
+        if query.is_valid() and query.cleaned_data["section"]:
+            return {"section": query.cleaned_data["section"], "at": None}
+    return {"section": None, "at": at}
+
+
 def _article(article_id: int) -> Article:
     return get_object_or_404(Article.objects.select_related("source", "story"), pk=article_id)
 
@@ -160,16 +190,31 @@ def _article(article_id: int) -> Article:
 @require_GET
 @editor_required
 def review_page(request: HttpRequest, article_id: int) -> HttpResponse:
-    return render(request, "corrections/review.html", review_context(_article(article_id), request.user))
+    article = _article(article_id)
+    form = ReviewPlaceForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "The section and position must be whole numbers; showing the first section.")
+        return render(request, "corrections/review.html", review_context(article, request.user), status=400)
+    return render(request, "corrections/review.html",
+                  review_context(article, request.user, section=form.cleaned_data["section"],
+                                 at=form.cleaned_data["at"]))
 
 
-def _respond(request: HttpRequest, article_id: int, status: int = 200) -> HttpResponse:
-    """After a decision (or its refusal): the fresh review fragment for htmx, else the page."""
+def _respond(request: HttpRequest, article_id: int, status: int = 200, at: int | None = None) -> HttpResponse:
+    """After a decision (or its refusal): the fresh review fragment for htmx, else the page, at
+    the section the editor was working on."""
+    place = _place(request, at)
     if getattr(request, "htmx", False):
-        return render(request, "corrections/review.html#review", review_context(_article(article_id), request.user), status=status)
+        return render(request, "corrections/review.html#review",
+                      review_context(_article(article_id), request.user, **place), status=status)
     if status == 200:
-        return HttpResponseRedirect(reverse("desk:review", args=[article_id]))
-    return render(request, "corrections/review.html", review_context(_article(article_id), request.user), status=status)
+        query = {k: v for k, v in place.items() if v is not None}
+        if "at" in query and not review_paging.is_paged(article_id):
+            query = {}
+        return HttpResponseRedirect(reverse("desk:review", args=[article_id])
+                                    + (f"?{urlencode(query)}" if query else ""))
+    return render(request, "corrections/review.html", review_context(_article(article_id), request.user, **place),
+                  status=status)
 
 
 def _refused(request: HttpRequest, article_id: int, ex: Exception | str, status: int) -> HttpResponse:
@@ -182,7 +227,7 @@ def _done(request: HttpRequest, outcome: review.Outcome) -> HttpResponse:
     if outcome.created_revision:
         text += f" — now revision {outcome.revision.number}"
     messages.success(request, text)
-    return _respond(request, outcome.article.pk)
+    return _respond(request, outcome.article.pk, at=min((s.start for s in outcome.suggestions), default=None))
 
 
 def _decision(request: HttpRequest, article_id: int, form: SeenRevisionForm,
@@ -213,7 +258,7 @@ DECISIONS: dict[str, Callable[..., review.Outcome]] = {
 @editor_required
 def suggestion_decide(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     """One form per suggestion; its buttons say accept, reject, edit (with a replacement) or always."""
-    suggestion = get_object_or_404(Suggestion.objects.select_related("revision"), pk=suggestion_id)
+    suggestion = get_object_or_404(Suggestion.objects.select_related("revision").defer(*REVISION_BULK), pk=suggestion_id)
 
     def decide(data: dict[str, Any]) -> review.Outcome:
         if data["action"] == "edit":
@@ -224,6 +269,22 @@ def suggestion_decide(request: HttpRequest, suggestion_id: int) -> HttpResponse:
 
     form = DecideForm(request.POST, keep_crlf="\r" in suggestion.original)
     return _decision(request, suggestion.revision.article_id, form, decide)
+
+
+GROUP_DECISIONS: dict[str, Callable[..., review.Outcome]] = {
+    "accept": groups.accept_group,
+    "reject": groups.reject_group,
+}
+
+
+@require_POST
+@editor_required
+def suggestion_group_decide(request: HttpRequest, suggestion_id: int) -> HttpResponse:
+    """Accept or reject every pending suggestion identical to this one (its group's card)."""
+    suggestion = get_object_or_404(Suggestion.objects.select_related("revision").defer(*REVISION_BULK), pk=suggestion_id)
+    return _decision(request, suggestion.revision.article_id, GroupDecideForm(request.POST),
+                     lambda data: GROUP_DECISIONS[data["action"]](suggestion_id=suggestion_id,
+                                                                 seen_revision=data["revision"], actor=request.user))
 
 
 @require_POST

@@ -1,7 +1,10 @@
 // Keyboard shortcuts for the review page: j/k move, a accept, x reject, e edit, u undo, A accept in
 // every article (preview first), ? help.
 // Every action clicks a real form button, so what the keys do is exactly what the buttons do
-// (and htmx, which tracks the clicked button, sends its name and value).
+// (and htmx, which tracks the clicked button, sends its name and value). A long text is shown in
+// parts: j past the last card opens the next part, k before the first opens the previous one
+// at its last card. Notices and groups of identical suggestions come first in the list; a group's
+// card answers for the marks of all its occurrences.
 (function () {
   "use strict";
 
@@ -19,7 +22,7 @@
     current = Math.max(0, Math.min(index, list.length - 1));
     const card = list[current];
     card.classList.add("is-current");
-    const mark = document.getElementById("m-" + card.dataset.suggestionId);
+    const mark = document.getElementById("m-" + (card.dataset.mark || card.dataset.suggestionId));
     if (mark) { mark.classList.add("is-current"); }
     if (scroll) {
       card.scrollIntoView({ block: "nearest" });
@@ -37,6 +40,22 @@
   function press(card, action) {
     const button = card && card.querySelector('form.decide button[value="' + action + '"]');
     if (button) { button.click(); }
+  }
+
+  // Past either end of the list, go to the next or previous part of a long text, if any.
+  function move(step) {
+    const list = cards();
+    const target = current + step;
+    if (target >= list.length || target < 0) {
+      const link = document.querySelector(step > 0 ? "#review [data-next-section]" : "#review [data-prev-section]");
+      if (link) { window.location.assign(link.href + (step > 0 ? "" : "#last")); return; }
+    }
+    select(target, true);
+  }
+
+  function cardFor(id) {
+    return document.querySelector('#review [data-suggestion-id="' + id + '"]') ||
+      document.querySelector('#review [data-members~="' + id + '"]');
   }
 
   function toggleHelp() {
@@ -61,8 +80,8 @@
     if (!document.getElementById("review")) { queueKeys(ev); return; }
     if (busy) { return; }
     switch (ev.key) {
-      case "j": select(current + 1, true); break;
-      case "k": select(current - 1, true); break;
+      case "j": move(1); break;
+      case "k": move(-1); break;
       case "a": press(selected(), "accept"); break;
       case "x": press(selected(), "reject"); break;
       case "A": {
@@ -112,7 +131,7 @@
     if (target.closest("[data-help]")) { toggleHelp(); return; }
     if (target.closest("[data-close-help]")) { document.getElementById("help").close(); return; }
     const mark = target.closest(".mark[data-for]");
-    const card = mark ? document.querySelector('[data-suggestion-id="' + mark.dataset.for + '"]') : target.closest("[data-suggestion-id]");
+    const card = mark ? cardFor(mark.dataset.for) : target.closest("[data-suggestion-id]");
     if (card) {
       const index = cards().indexOf(card);
       if (index >= 0 && index !== current) {
@@ -128,6 +147,8 @@
     if (document.getElementById("review")) { select(current, true); }
   });
   document.addEventListener("DOMContentLoaded", function () {
-    if (document.getElementById("review")) { select(0, false); }
+    if (document.getElementById("review")) {
+      select(window.location.hash === "#last" ? cards().length - 1 : 0, window.location.hash === "#last");
+    }
   });
 }());
