@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles.attribution import may_see_staff_names
 from articles.idempotency import Answer, IdempotencyKeyReused, answer_once
 from articles.ingest import ArticleData, IngestConflict, NoMainText, ingest_article
 from articles.models import Article, IngestRequest, Revision
@@ -297,10 +298,12 @@ class RevisionListApi(APIView):
     @extend_schema(responses=RevisionSummaryOut(many=True), operation_id="articles_revisions_list")
     def get(self, request: Request, article_id: int) -> Response:
         article = get_object_or_404(visible_articles(request), pk=article_id)
-        revisions = article.revisions.select_related("created_by_user", "created_by_client").order_by("number")
+        revisions = (article.revisions.select_related("created_by_user", "created_by_client__user")
+                     .prefetch_related("created_by_user__groups", "created_by_client__user__groups").order_by("number"))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(revisions, request, view=self)
-        return paginator.get_paginated_response(RevisionSummaryOut(page, many=True).data)
+        context = {"show_staff_names": may_see_staff_names(request.user)}
+        return paginator.get_paginated_response(RevisionSummaryOut(page, many=True, context=context).data)
 
 
 class RevisionDetailApi(APIView):
@@ -310,6 +313,7 @@ class RevisionDetailApi(APIView):
     def get(self, request: Request, article_id: int, number: int) -> Response:
         article = get_object_or_404(visible_articles(request), pk=article_id)
         revision = get_object_or_404(
-            Revision.objects.select_related("created_by_user", "created_by_client"), article=article, number=number
+            Revision.objects.select_related("created_by_user", "created_by_client__user"), article=article,
+            number=number,
         )
-        return Response(RevisionOut(revision).data)
+        return Response(RevisionOut(revision, context={"show_staff_names": may_see_staff_names(request.user)}).data)

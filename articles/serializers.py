@@ -15,6 +15,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from articles.attribution import publisher_byline, revision_author
 from articles.models import Article, Publication, Revision
 from newsroom.query_params import parse_rfc3339
 
@@ -204,8 +205,19 @@ class ArticleSummaryOut(serializers.ModelSerializer):
         fields = ["id", "source", "external_id", "title", "status", "revision", "story", "created_at", "updated_at"]
 
 
+class RevisionAuthor(serializers.CharField):
+    """Who made the revision: ``user:<name>`` for editors reading the API, ``desk:<role>`` for other
+    readers when a staff account made it (articles.attribution), ``client:<name>``, ``system:<what>``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return revision_author(value, show_staff_names=bool(self.context.get("show_staff_names")))
+
+
 class RevisionOut(serializers.ModelSerializer):
-    created_by = serializers.CharField()
+    created_by = RevisionAuthor()
 
     class Meta:
         model = Revision
@@ -213,7 +225,7 @@ class RevisionOut(serializers.ModelSerializer):
 
 
 class RevisionSummaryOut(serializers.ModelSerializer):
-    created_by = serializers.CharField()
+    created_by = RevisionAuthor()
     length = serializers.SerializerMethodField()
 
     class Meta:
@@ -235,7 +247,8 @@ class PublicationOut(serializers.ModelSerializer):
     article = serializers.IntegerField(source="article_id")
     revision = serializers.IntegerField(source="revision.number")
     text = serializers.CharField(source="revision.text")
-    published_by = serializers.CharField(source="published_by.get_username")
+    published_by = serializers.SerializerMethodField(
+        help_text="The desk's byline (NEWSROOM_PUBLISHER_BYLINE), never a staff account's name.")
     corrects = serializers.IntegerField(source="corrects.number", allow_null=True, default=None)
     title = serializers.CharField(source="revision.title", help_text="The title as published.")
     source = serializers.CharField(source="article.source.slug")  # type: ignore[assignment]  # a field named "source" shadows Field.source in the stubs
@@ -245,6 +258,10 @@ class PublicationOut(serializers.ModelSerializer):
         model = Publication
         fields = ["id", "article", "source", "external_id", "title", "number", "revision", "text", "published_at",
                   "published_by", "corrects", "correction_note"]
+
+
+    def get_published_by(self, publication: Publication) -> str:
+        return publisher_byline()
 
 
 class CorrectionNoteOut(serializers.Serializer):

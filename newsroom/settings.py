@@ -264,6 +264,8 @@ NEWSROOM_PASS_TIME_BUDGET = env_float("NEWSROOM_PASS_TIME_BUDGET", 10.0, minimum
 NEWSROOM_MAX_SUGGESTIONS_PER_PASS = env_int("NEWSROOM_MAX_SUGGESTIONS_PER_PASS", 500, minimum=1)
 NEWSROOM_MAX_SUGGESTIONS_PER_ARTICLE = env_int("NEWSROOM_MAX_SUGGESTIONS_PER_ARTICLE", 2000, minimum=1)
 NEWSROOM_PASS_SECTION_CHARS = env_int("NEWSROOM_PASS_SECTION_CHARS", 100_000, minimum=1000)
+# What API readers see as the publisher of a publication (articles.attribution): never a username.
+NEWSROOM_PUBLISHER_BYLINE = env_str("NEWSROOM_PUBLISHER_BYLINE", "newsroom desk")
 # The review page shows a long text in sections (corrections.review_paging).
 NEWSROOM_REVIEW_SECTION_CHARS = env_int("NEWSROOM_REVIEW_SECTION_CHARS", 20_000, minimum=1000)
 NEWSROOM_REVIEW_SECTION_SUGGESTIONS = env_int("NEWSROOM_REVIEW_SECTION_SUGGESTIONS", 200, minimum=10)
