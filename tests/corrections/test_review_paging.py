@@ -210,3 +210,20 @@ def test_a_decision_on_a_later_part_returns_to_that_part(desk: Client) -> None:
                          HTTP_HX_REQUEST="true",
                          HTTP_HX_CURRENT_URL=f"http://testserver/articles/{article.pk}/?section={part}").content.decode()
     assert f"Part <strong>{part}</strong>" in fragment
+
+
+def test_a_group_holds_the_headline_too_and_accepting_it_changes_both(desk: Client) -> None:
+    article = article_with_text(long_text(3), title="Talks in Kiev")
+    body = suggest_all(article, "Kiev", "Kyiv")
+    revision = current_revision(article)
+    title = Suggestion.objects.create(revision=revision, field="title", pass_name="house_style", kind="style",
+                                      start=9, end=13, original="Kiev", replacement="Kyiv", confidence=0.9,
+                                      explanation="House style.")
+    html = desk.get(reverse("desk:review", args=[article.pk])).content.decode()
+    group = next(attrs for tag, attrs in parse(html).tags if "data-group" in attrs)
+    assert group["data-group"] == "4" and str(title.pk) in group["data-members"].split()
+    assert f'id="m-{title.pk}"' in html  # marked in the headline
+
+    desk.post(reverse("desk:decide-group", args=[body[0].pk]), {"revision": 1, "action": "accept"})
+    after = current_revision(article)
+    assert after.number == 2 and after.title == "Talks in Kyiv" and "Kiev" not in after.text
