@@ -75,7 +75,7 @@ class DecisionArticleOut(serializers.ModelSerializer):
         fields = ["article", "seen_revision", "status", "reason", "suggestions", "result_revision", "undo_revision"]
 
 
-class DecisionOut(serializers.ModelSerializer):
+class BulkDecisionOut(serializers.ModelSerializer):
     articles = serializers.SerializerMethodField()
 
     class Meta:
@@ -98,7 +98,7 @@ class DecisionCreateApi(APIView):
 
     permission_classes = [IsEditor]
 
-    @extend_schema(request=DecisionIn, responses={200: PreviewOut, 201: DecisionOut, 422: ValidationErrorsOut},
+    @extend_schema(request=DecisionIn, responses={200: PreviewOut, 201: BulkDecisionOut, 422: ValidationErrorsOut},
                    operation_id="decisions_create")
     def post(self, request: Request) -> Response:
         data = DecisionIn(data=request.data)
@@ -112,15 +112,15 @@ class DecisionCreateApi(APIView):
                                          seen=_seen(valid), actor=_actor(request))
         except bulk.NothingToDecide as ex:
             raise UnprocessableFields({ex.field: [str(ex)]}) from None
-        return Response(DecisionOut(decision).data, status=status.HTTP_201_CREATED)
+        return Response(BulkDecisionOut(decision).data, status=status.HTTP_201_CREATED)
 
 
 class DecisionDetailApi(APIView):
     permission_classes = [IsEditor]
 
-    @extend_schema(responses=DecisionOut, operation_id="decisions_retrieve")
+    @extend_schema(responses=BulkDecisionOut, operation_id="decisions_retrieve")
     def get(self, request: Request, decision_id: int) -> Response:
-        return Response(DecisionOut(get_object_or_404(BulkDecision, pk=decision_id)).data)
+        return Response(BulkDecisionOut(get_object_or_404(BulkDecision, pk=decision_id)).data)
 
 
 class DecisionUndoApi(APIView):
@@ -128,11 +128,11 @@ class DecisionUndoApi(APIView):
 
     permission_classes = [IsEditor]
 
-    @extend_schema(request=None, responses={200: DecisionOut, 409: ErrorOut}, operation_id="decisions_undo")
+    @extend_schema(request=None, responses={200: BulkDecisionOut, 409: ErrorOut}, operation_id="decisions_undo")
     def post(self, request: Request, decision_id: int) -> Response:
         get_object_or_404(BulkDecision, pk=decision_id)
         try:
             decision = bulk.undo_change(decision_id=decision_id, actor=_actor(request))
         except review.InvalidDecision as ex:
             return Response({"detail": str(ex)}, status=status.HTTP_409_CONFLICT)
-        return Response(DecisionOut(decision).data)
+        return Response(BulkDecisionOut(decision).data)
