@@ -25,6 +25,7 @@ import argparse
 import logging
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,7 +40,6 @@ from types import FrameType
 from launcher import services
 from launcher.services import ROOT, ServiceError
 from launcher.supervise import Supervised, Supervisor, log_tail
-from newsroom import metrics
 
 logger = logging.getLogger("launcher.run")
 
@@ -113,6 +113,14 @@ def child_env(svc: services.Services, environ: Mapping[str, str]) -> dict[str, s
     env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def prepare_metrics_dir(path: Path) -> None:
+    """Empty (or make) the metrics directory the web and worker processes share (newsroom.metrics)
+    before they start: files left by an earlier run would add its counts to this one's."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
 
 
 def manage_prefix(svc: services.Services) -> str:
@@ -217,7 +225,7 @@ def wait_healthy(base_url: str, children: list[Supervised]) -> None:
 def run_system(svc: services.Services, port: int, started_at: float) -> None:
     env = child_env(svc, os.environ)
     # Before the first manage.py step: every process of this run, migrate included, counts into it.
-    metrics.prepare_multiprocess_dir(Path(env["PROMETHEUS_MULTIPROC_DIR"]))
+    prepare_metrics_dir(Path(env["PROMETHEUS_MULTIPROC_DIR"]))
     run_step("Applying migrations", ["manage.py", "migrate", "--noinput"], env)
     run_step("Loading the seeds (gazetteer, house style, seed articles)", ["manage.py", "load_seeds"], env)
     run_step("Collecting static files", ["manage.py", "collectstatic", "--noinput", "-v", "0"], env)

@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import threading
 from collections import Counter as Tally
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -143,11 +141,3 @@ def _format_label(media_type: str) -> str:
 
 def is_multiprocess() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
-
-
-def prepare_multiprocess_dir(path: Path) -> None:
-    """Empty (or make) the directory before the processes that share it start: files left by an
-    earlier run would add its counts to this one's."""
-    if path.exists():
-        shutil.rmtree(path)
-    path.mkdir(parents=True)

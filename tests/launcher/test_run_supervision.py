@@ -56,6 +56,8 @@ class Launcher:
         env = worker_env(REDIS_URL=redis_url, PORT=str(self.port), NEWSROOM_DATA_DIR=str(self.data_dir),
                          NEWSROOM_PASSES="tests.corrections.poison_pass,corrections.passes.encoding")
         env.pop("NEWSROOM_JOB_LEASE_SECONDS")  # the default lease: what make run has
+        # make run empties its metrics directory: its own, never the suite's (whose counts it would erase)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
         with open(self.out, "wb") as out:
             self.process = subprocess.Popen([sys.executable, "-m", "launcher.run"], cwd=ROOT, env=env,
                                             stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
