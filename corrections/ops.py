@@ -57,6 +57,14 @@ def feed_counts() -> dict[str, int]:
     return counts
 
 
+# What each queue of newsroom/settings.py (NEWSROOM_QUEUES) carries, as the ops page says it.
+QUEUE_PURPOSES = {
+    "passes": "a fresh revision's passes",
+    "refresh": "story refreshes of the copies' suggestions",
+    "maintenance": "the sweep, retention, feed polls",
+}
+
+
 def celery_queue_names() -> list[str]:
     """The queues the Celery app sends to: its default queue, declared queues and routes."""
     from newsroom.celery import app
@@ -184,6 +192,11 @@ class OpsView:
             return ""
         seconds = max(int((self.now - at).total_seconds()), 0)
         return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"
+
+    @property
+    def queues(self) -> list[tuple[str, str, int]]:
+        """Each Celery queue with what it carries and the messages waiting in it."""
+        return [(name, QUEUE_PURPOSES.get(name, ""), n) for name, n in self.broker.queues.items()]
 
     @property
     def throughput_max(self) -> int:

@@ -18,8 +18,19 @@ logger = logging.getLogger(__name__)
 _SOFT = settings.NEWSROOM_TASK_SOFT_TIME_LIMIT
 
 
+def consumes_passes() -> bool:
+    """Whether this worker takes the queues that run passes (a maintenance-only worker need not
+    load the dictionaries and the gazetteer index). A pool child inherits its worker's queues."""
+    from newsroom.celery import app
+
+    consuming = app.amqp.queues.consume_from
+    return not consuming or bool({"passes", "refresh"} & set(consuming))
+
+
 @worker_process_init.connect
 def warm_up_worker_process(**kwargs: object) -> None:
+    if not consumes_passes():
+        return
     try:
         pipeline.warm_up()
     except Exception:  # a cold process still works, only its first article is slower

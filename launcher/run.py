@@ -156,14 +156,20 @@ class ChildSpec:
 
 
 def child_specs(port: int) -> list[ChildSpec]:
-    """What make run starts and supervises once the servers are up (add queues' workers here)."""
+    """What make run starts and supervises once the servers are up: the web server, a worker for
+    the passes and story refreshes (two processes, one per core here), a worker of one process for
+    the maintenance queue (the sweep, retention, feeds), so that recovery never waits behind a
+    backlog of articles, and beat. The queues: newsroom/settings.py, NEWSROOM_QUEUES."""
     return [
         ChildSpec("web", "gunicorn", [
             "-m", "gunicorn", "newsroom.wsgi:application", "--workers", "3", "--bind", f"{HOST}:{port}",
             "--access-logfile", "-", "--error-logfile", "-", "--graceful-timeout", "10"]),
         ChildSpec("worker", "celery", [
-            "-m", "celery", "-A", "newsroom", "worker", "-c", "2", "-l", "info",
+            "-m", "celery", "-A", "newsroom", "worker", "-Q", "passes,refresh", "-c", "2", "-l", "info",
             "-n", f"newsroom-run-{os.getpid()}@%h"]),
+        ChildSpec("maintenance", "celery", [
+            "-m", "celery", "-A", "newsroom", "worker", "-Q", "maintenance", "-c", "1", "-l", "info",
+            "-n", f"newsroom-run-{os.getpid()}-maintenance@%h"]),
         ChildSpec("beat", "celery", [
             "-m", "celery", "-A", "newsroom", "beat", "-l", "info",
             "-s", str(services.DATA_DIR / "celerybeat-schedule")]),
@@ -231,7 +237,8 @@ def run_system(svc: services.Services, port: int, started_at: float) -> None:
     run_step("Collecting static files", ["manage.py", "collectstatic", "--noinput", "-v", "0"], env)
     if services.port_in_use(HOST, port):
         raise port_taken(port)
-    logger.info("Starting the web server (gunicorn, 3 workers), the Celery worker and Celery beat ...")
+    logger.info("Starting the web server (gunicorn, 3 workers), the Celery workers (passes and refresh; "
+                "maintenance) and Celery beat ...")
     supervisor = Supervisor(say)
     for spec in child_specs(port):
         def start(restart: bool, spec: ChildSpec = spec) -> subprocess.Popen[bytes]:
@@ -250,7 +257,7 @@ def run_system(svc: services.Services, port: int, started_at: float) -> None:
         f"  Editor login: {prefix}{VENV_PYTHON} manage.py createsuperuser\n"
         f"  PostgreSQL:   {services.mask_url(svc.database_url)}\n"
         f"  Redis:        {svc.redis_url}\n"
-        f"  Logs:         .data/logs/ (web.log, worker.log, beat.log, setup.log)\n"
+        f"  Logs:         .data/logs/ (web.log, worker.log, maintenance.log, beat.log, setup.log)\n"
         "A process that exits is started again (its log says why); the web server stays up meanwhile.\n"
         "Press Ctrl-C to stop newsroom and everything make run started.\n",
         flush=True,

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from newsroom.env import (
     database_from_url,
@@ -121,6 +122,25 @@ CACHES = {
 }
 
 CELERY_BROKER_URL = REDIS_URL
+# Three queues, so that one kind of work never waits behind another's backlog (README, Operations:
+# one machine or several): ``passes`` runs a fresh revision's pipeline job, ``refresh`` a story's
+# coalesced refresh of its copies' suggestions, ``maintenance`` the sweep, retention and the feeds.
+# A worker started without -Q consumes all three; `-Q passes,refresh` or `-Q maintenance` one part.
+# Editors' actions (decisions, publishing, decisions across articles) run in their web request and
+# queue nothing.
+NEWSROOM_QUEUES = ("passes", "refresh", "maintenance")
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in NEWSROOM_QUEUES)
+CELERY_TASK_DEFAULT_QUEUE = "maintenance"
+CELERY_TASK_DEFAULT_EXCHANGE = "maintenance"
+CELERY_TASK_DEFAULT_ROUTING_KEY = "maintenance"
+CELERY_TASK_ROUTES = {
+    "corrections.tasks.run_pipeline_task": {"queue": "passes"},
+    "corrections.tasks.refresh_story_task": {"queue": "refresh"},
+    "corrections.tasks.sweep_jobs_task": {"queue": "maintenance"},
+    "articles.tasks.retention_task": {"queue": "maintenance"},
+    "articles.tasks.dispatch_feeds_task": {"queue": "maintenance"},
+    "articles.tasks.poll_feed_task": {"queue": "maintenance"},
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -45,7 +45,7 @@ def test_an_ingest_that_fails_before_commit_leaves_no_row_and_publishes_nothing(
         assert Article.objects.count() == Revision.objects.count() == IngestRequest.objects.count() == 0
         assert PipelineJob.objects.count() == 0
         assert not AuditEvent.objects.filter(action="article.ingested").exists()
-        assert queued_job_ids("celery\x06\x163") == [] and queued_job_ids("celery") == []
+        assert queued_job_ids("passes\x06\x163") == [] and queued_job_ids("passes") == []
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER test_refuse_job ON corrections_pipelinejob; DROP FUNCTION test_refuse_job();")

@@ -41,7 +41,7 @@ def test_admin_retries_a_failed_job_from_the_ops_page_by_keyboard(page: object) 
     log_in(page, "olga")
     page.click("header nav >> text=Ops")  # type: ignore[attr-defined]
     page.wait_for_url("**/ops/")  # type: ignore[attr-defined]
-    assert page.text_content("tr[data-queue='celery'] td.num").strip() == "2"  # type: ignore[attr-defined]
+    assert page.text_content("tr[data-queue='passes'] td.num").strip() == "2"  # type: ignore[attr-defined]
     assert page.text_content("tr[data-outbox='failed'] td.num").strip() == "2"  # type: ignore[attr-defined]
     assert "Markets <b>rally</b> as rates hold" in page.text_content("table.ops-failed")  # type: ignore[attr-defined]
     totals = [cell.text_content() for cell in page.query_selector_all(".ops-throughput tfoot td")]  # type: ignore[attr-defined]
@@ -62,7 +62,7 @@ def test_admin_retries_a_failed_job_from_the_ops_page_by_keyboard(page: object) 
     page.wait_for_selector(".message.success")  # type: ignore[attr-defined]
     assert f"Job {job.pk} is queued again" in page.text_content(".messages")  # type: ignore[attr-defined]
     assert page.query_selector(f"tr[data-job-id='{job.pk}']") is None  # type: ignore[attr-defined]
-    assert page.text_content("tr[data-queue='celery'] td.num").strip() == "3"  # type: ignore[attr-defined]
+    assert page.text_content("tr[data-queue='passes'] td.num").strip() == "3"  # type: ignore[attr-defined]
     assert PipelineJob.objects.get(pk=job.pk).state == "queued"
     page.problems.assert_none()  # type: ignore[attr-defined]
     flush_test_broker()

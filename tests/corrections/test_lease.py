@@ -161,8 +161,8 @@ def test_a_job_taken_back_from_a_dead_worker_goes_ahead_of_the_backlog(settings:
     taken_back = claimed_job("task-dead")
     PipelineJob.objects.filter(pk=taken_back.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     assert jobs.sweep_jobs()["republished"] == 1
-    # Redis serves the list of priority 0 ("celery") before that of the default 3.
-    assert queued_job_ids("celery") == [taken_back.pk]
-    assert set(backlog) <= set(queued_job_ids("celery\x06\x163"))
+    # Redis serves the list of priority 0 ("passes") before that of the default 3.
+    assert queued_job_ids("passes") == [taken_back.pk]
+    assert set(backlog) <= set(queued_job_ids("passes\x06\x163"))
     assert settings.CELERY_BEAT_SCHEDULE["sweep-pipeline-jobs"]["options"]["priority"] == jobs.PRIORITY_FIRST  # type: ignore[attr-defined]
     flush_test_broker()

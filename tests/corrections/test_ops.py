@@ -36,7 +36,7 @@ def admin(db: None) -> Client:
     return client
 
 
-def queue_length(name: str = "celery") -> int:
+def queue_length(name: str = "passes") -> int:
     """Messages waiting in the queue, at every priority (kombu keeps one Redis list per step)."""
     return ops.broker_state().queues[name]
 
@@ -119,7 +119,9 @@ def test_ops_page_shows_backlog_failed_jobs_and_throughput(admin: Client, client
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert re.search(r'data-queue="celery"><td>[^<]*<code>celery</code>[^<]*</td><td class="num">1</td>', html)
+    assert re.search(r'data-queue="passes"><td>[^<]*<code>passes</code>[^<]*<span[^>]*>a fresh revision&#x27;s passes</span></td><td class="num">1</td>', html)
+    for name in ("refresh", "maintenance"):  # every queue, empty or not
+        assert re.search(rf'data-queue="{name}"><td>[^<]*<code>{name}</code>.*?</td><td class="num">0</td>', html)
     assert re.search(r'data-outbox="failed">.*?<td class="num">1</td>', html)
     assert f'data-job-id="{job.pk}"' in html and "poison pass refuses" in html
     assert "&lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt; Summit" in html and "<script>alert" not in html

@@ -18,7 +18,7 @@ from tests.corrections.test_lease import queued_job_ids
 from tests.support import PrivateRedis, flush_test_broker, use_broker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-QUEUE = "celery\x06\x163"  # the Redis list of the default priority (3)
+QUEUE = "passes\x06\x163"  # the Redis list of the pipeline jobs at the default priority (3)
 
 
 @pytest.fixture(autouse=True)

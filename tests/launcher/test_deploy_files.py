@@ -57,3 +57,37 @@ def test_beat_runs_once_and_the_target_holds_web_and_worker_only() -> None:
     target = (DEPLOY / "systemd" / "newsroom.target").read_text()
     assert "newsroom-web.service" in target and "newsroom-worker.service" in target
     assert "newsroom-beat" not in target  # beat is enabled on one machine by hand
+
+
+def queues_of(words: list[str]) -> set[str]:
+    """The queues a ``celery worker`` command line consumes (-Q, with the defaults the deploy files
+    give their variables); a worker without -Q consumes every declared queue."""
+    from django.conf import settings
+
+    if "-Q" not in words:
+        return set(settings.NEWSROOM_QUEUES)
+    value = words[words.index("-Q") + 1]
+    for name, default in (("${WORKER_QUEUES:-passes,refresh}", "passes,refresh"),
+                          ("${NEWSROOM_WORKER_QUEUES}", "passes,refresh")):
+        value = value.replace(name, default)
+    return set(value.split(","))
+
+
+def test_the_workers_of_make_run_the_procfile_and_systemd_consume_every_queue() -> None:
+    from django.conf import settings
+
+    every = set(settings.NEWSROOM_QUEUES)
+    run = [spec.args for spec in child_specs(8000) if contains(spec.args, ["worker"])]
+    assert set().union(*(queues_of(args) for args in run)) == every
+    assert set().union(*(queues_of(words) for words in procfile().values() if contains(words, ["worker"]))) == every
+    units = []
+    for path in sorted((DEPLOY / "systemd").glob("newsroom-*.service")):
+        unit = configparser.ConfigParser(interpolation=None, strict=False)
+        unit.optionxform = str  # type: ignore[assignment,method-assign]
+        unit.read(path)
+        words = shlex.split(unit["Service"]["ExecStart"])
+        if contains(words, ["worker"]):
+            assert "-Q" in words, path.name
+            units.append(words)
+    assert set().union(*(queues_of(words) for words in units)) == every
+    assert "newsroom-maintenance.service" in (DEPLOY / "systemd" / "newsroom.target").read_text()

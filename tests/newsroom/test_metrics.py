@@ -111,7 +111,7 @@ def test_queue_depth_counts_the_messages_waiting_in_redis(django_capture_on_comm
 
         samples = scrape()
 
-        assert value(samples, "newsroom_queue_messages", queue="celery") == 3
+        assert value(samples, "newsroom_queue_messages", queue="passes") == 3
         assert value(samples, "newsroom_outbox_jobs", state="queued") == 3
         assert value(samples, "newsroom_outbox_jobs", state="failed") == 0
         assert value(samples, "newsroom_outbox_oldest_queued_seconds") >= 0
@@ -222,4 +222,4 @@ def test_metrics_after_an_ingest_and_a_pass_run_in_a_real_worker(token_client: A
     assert value(after, "newsroom_suggestions_total", kind="encoding", decision="proposed") >= \
         value(before, "newsroom_suggestions_total", kind="encoding", decision="proposed") + 1
     assert total(after, "newsroom_pass_duration_seconds_bucket", le="+Inf") > total(before, "newsroom_pass_duration_seconds_bucket", le="+Inf")
-    assert value(after, "newsroom_queue_messages", queue="celery") == 0
+    assert value(after, "newsroom_queue_messages", queue="passes") == 0
