@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from articles.models import Article, Revision
+from articles.models import Article, Publication, Revision
 from corrections import review
 from corrections.models import BulkDecision, Entity, Suggestion
 from tests.articles.helpers import ingest
@@ -58,6 +58,28 @@ def test_a_headline_slip_is_decided_in_the_headline_by_keyboard(page: object) ->
     undone = current(article)
     assert undone.title != fixed.title and undone.text == BODY
     assert page.locator("h1#article-title .mark").count() == 1  # type: ignore[attr-defined]
+    # Accept it again: the headline is whole once more.
+    page.keyboard.press("a")  # type: ignore[attr-defined]
+    wait_for_revision(page, undone.number + 1)
+    assert current(article).title == fixed.title
+    page.problems.assert_none()  # type: ignore[attr-defined]
+
+    # The publisher publishes it: the published headline is the corrected one, in the page and the API.
+    UserFactory(username="chief", roles=["publisher"])
+    page.click("header.site button:has-text('Log out')")  # type: ignore[attr-defined]
+    page.wait_for_url("**/accounts/login/")  # type: ignore[attr-defined]
+    log_in(page, "chief")
+    page.goto(f"/articles/{article.pk}/")  # type: ignore[attr-defined]
+    wait_for_revision(page, undone.number + 1)
+    pending = Suggestion.objects.filter(revision=current(article), status="pending").exists()
+    page.get_by_role("button", name="Publish", exact=True).click()  # type: ignore[attr-defined]
+    if pending:  # pending suggestions of the body ask for a confirmation first
+        page.get_by_role("button", name="Publish anyway").click()  # type: ignore[attr-defined]
+    page.wait_for_selector("#published[data-publication='1']")  # type: ignore[attr-defined]
+    assert page.inner_text("#published h1") == fixed.title  # type: ignore[attr-defined]
+    publication = Publication.objects.get(article=article)
+    assert (publication.revision.title, publication.revision.number) == (fixed.title, undone.number + 1)
+    page.problems.console_errors.clear()  # type: ignore[attr-defined]  # the 409 of the confirmation step
     page.problems.assert_none()  # type: ignore[attr-defined]
 
 

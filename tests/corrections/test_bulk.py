@@ -237,10 +237,15 @@ def test_the_api_previews_applies_and_undoes(api: APIClient) -> None:
     assert [a["status"] for a in body["articles"]] == ["applied"] * 20
     assert all(a["result_revision"] == 2 for a in body["articles"])
     assert api.get(f"/api/v1/decisions/{body['id']}/").json()["status"] == "applied"
+    # One audit row per article, in that one request.
+    applied_rows = AuditEvent.objects.filter(action="bulk.article_applied")
+    assert sorted(applied_rows.values_list("article_id", flat=True)) == [a.pk for a in articles]
 
     undone = api.post(f"/api/v1/decisions/{body['id']}/undo/")
     assert undone.status_code == 200 and undone.json()["status"] == "undone"
     assert all(a["undo_revision"] == 3 for a in undone.json()["articles"])
+    undone_rows = AuditEvent.objects.filter(action="bulk.article_undone")
+    assert sorted(undone_rows.values_list("article_id", flat=True)) == [a.pk for a in articles]
     assert api.post(f"/api/v1/decisions/{body['id']}/undo/").status_code == 409
 
 
