@@ -123,15 +123,6 @@ def prepare_metrics_dir(path: Path) -> None:
     path.mkdir(parents=True)
 
 
-def manage_prefix(svc: services.Services) -> str:
-    """What to put before ``.venv/bin/python manage.py`` in another shell to reach the same servers."""
-    pairs = [(name, value) for name, value, default in (
-        ("DATABASE_URL", svc.database_url, services.DEFAULT_DATABASE_URL),
-        ("REDIS_URL", svc.redis_url, services.DEFAULT_REDIS_URL),
-    ) if value != default]
-    return "".join(f"{name}={shlex.quote(value)} " for name, value in pairs)
-
-
 def run_step(title: str, args: list[str], env: Mapping[str, str]) -> None:
     """One ``manage.py`` step; its output goes to .data/logs/setup.log and is shown on failure."""
     logger.info("%s ...", title)
@@ -248,13 +239,12 @@ def run_system(svc: services.Services, port: int, started_at: float) -> None:
     base_url = f"http://{HOST}:{port}/"
     logger.info("Waiting for %shealthz ...", base_url)
     wait_healthy(base_url, children)
-    prefix = manage_prefix(svc)
     print(
         f"\nnewsroom is up ({time.monotonic() - started_at:.1f} s):\n"
         f"  Web:          {base_url}   (admin: {base_url}admin/)\n"
         f"  API docs:     {base_url}api/docs/\n"
-        f"  API token:    {prefix}{VENV_PYTHON} manage.py create_api_token NAME   (the key is the last line)\n"
-        f"  Editor login: {prefix}{VENV_PYTHON} manage.py createsuperuser\n"
+        f"  API token:    {VENV_PYTHON} manage.py create_api_token NAME   (the key is the last line)\n"
+        f"  Editor login: {VENV_PYTHON} manage.py createsuperuser\n"
         f"  PostgreSQL:   {services.mask_url(svc.database_url)}\n"
         f"  Redis:        {svc.redis_url}\n"
         f"  Logs:         .data/logs/ (web.log, worker.log, maintenance.log, beat.log, setup.log)\n"

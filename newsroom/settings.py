@@ -6,6 +6,7 @@ on with DEBUG=false plus a real SECRET_KEY and ALLOWED_HOSTS; nothing else chang
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
+from newsroom import local_run
 from newsroom.env import (
     database_from_url,
     env_bool,
@@ -89,7 +91,18 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
-DATABASES = {"default": database_from_url(env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom"))}
+# Unset URLs are those of the make run going on in this folder (newsroom/local_run.py), so that
+# `manage.py create_api_token` reaches its embedded servers; with NEWSROOM_EMBEDDED=1 and no such run,
+# an error rather than the local default, which may be another database named newsroom.
+try:
+    _RUN_URLS = local_run.server_urls(os.environ)
+except local_run.EmbeddedNotRunning as _ex:
+    raise ImproperlyConfigured(f"{_ex}: {local_run.HOW_TO_START}") from _ex
+DATABASES = {
+    "default": database_from_url(
+        env_str("DATABASE_URL", _RUN_URLS.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom"))
+    )
+}
 DATABASES["default"].update(
     {
         # A persistent connection per process: a new connection per request costs ~8x throughput.
@@ -111,7 +124,7 @@ DATABASES["default"].update(
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- redis: broker and cache ----------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = env_str("REDIS_URL", _RUN_URLS.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
