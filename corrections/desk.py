@@ -259,7 +259,7 @@ class QueueFilters:
     kind: str = ""
     story: int | None = None
     q: str = ""
-    newest_first: bool = False
+    newest_first: bool = True
 
 
 @dataclass(slots=True)
@@ -327,7 +327,7 @@ def queue_articles(filters: QueueFilters) -> QuerySet[Article]:
 
 
 def queue_page(filters: QueueFilters, cursor: str | None = None, limit: int = 50) -> QueuePage:
-    """One page of the queue, oldest first (or newest), after ``cursor`` (keyset pagination)."""
+    """One page of the queue, newest first (or oldest), after ``cursor`` (keyset pagination)."""
     articles = queue_articles(filters)
     after = decode_cursor(cursor) if cursor else None
     if filters.newest_first:

@@ -101,7 +101,7 @@ class QueueFilterForm(forms.Form):
     kind = forms.CharField(required=False, max_length=30)
     story = forms.IntegerField(required=False, min_value=1)
     q = forms.CharField(required=False, max_length=200, label="Search")
-    sort = forms.ChoiceField(required=False, choices=[("oldest", "oldest first"), ("newest", "newest first")])
+    sort = forms.ChoiceField(required=False, choices=[("newest", "newest first"), ("oldest", "oldest first")])
     after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
 

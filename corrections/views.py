@@ -114,7 +114,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = desk.QueueFilters(
         status=data.get("status", Article.Status.IN_REVIEW) if form.is_bound else Article.Status.IN_REVIEW,
         source=data.get("source", ""), kind=data.get("kind", ""), story=data.get("story"), q=data.get("q", ""),
-        newest_first=data.get("sort") == "newest",
+        newest_first=data.get("sort") != "oldest",  # newest first unless asked
     )
     page = desk.queue_page(filters, cursor=data.get("after") or None)
     next_query = None

@@ -21,6 +21,12 @@ from corrections.desk import Card, Piece, Segment
 register = template.Library()
 
 
+# What "Always correct" does, said before it is clicked (corrections.review.always_correct).
+ALWAYS_HINT = "makes this change a rule for new copies; this one stays pending"
+ALWAYS_TITLE = ("Teach the desk to propose this change wherever it appears from now on: a gazetteer alias when "
+                "the replacement is a known name, else a house-style rule. This suggestion itself stays pending.")
+
+
 def esc(value: object) -> str:
     """What ``{{ value }}`` prints: the text with & < > " ' escaped."""
     return html.escape(str(value), quote=True)
@@ -63,7 +69,8 @@ def card_html(card: Card, revision_number: int, csrf_token: str) -> str:
     parts = [
         f'<li class="card kind-{kind}{"" if card.is_inline else " off-text"}" id="s-{pk}" data-suggestion-id="{pk}" '
         f'data-kind="{kind}" tabindex="-1">\n'
-        f'  <div class="card-head"><span class="kind">{kind}</span>{_field_badge(s.field)} <span class="conf" title="confidence">'
+        f'  <div class="card-head"><span class="kind">{kind}</span>{_field_badge(s.field)} <span class="conf" '
+        f'title="How sure the {esc(s.pass_name)} pass is of this change, from 0 to 1">confidence '
         f'{esc(card.confidence_text)}</span> <span class="pass">{esc(s.pass_name)}</span></div>\n'
         f'  <p class="change">{original or '<span class="muted">(insert)</span>'} '
         f'<span class="arrow" aria-label="becomes">→</span> {replacement or '<span class="muted">(delete)</span>'}</p>\n'
@@ -94,7 +101,8 @@ def card_html(card: Card, revision_number: int, csrf_token: str) -> str:
         '      <button type="submit" name="action" value="edit" class="edit-accept">Accept edit</button>\n'
         "    </details>\n"
         '    <button type="submit" name="action" value="always" class="link" '
-        'title="Add a gazetteer alias or a house-style rule for this change">Always correct</button>\n'
+        f'title="{ALWAYS_TITLE}" aria-describedby="always-{pk}">Always correct</button>\n'
+        f'    <span class="hint" id="always-{pk}">{ALWAYS_HINT}</span>\n'
         f"{_everywhere(card)}"
         "  </form>\n</li>\n"
     )

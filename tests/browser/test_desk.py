@@ -67,6 +67,12 @@ def test_editor_reviews_seed_000_with_the_keyboard(page: object) -> None:
     page.wait_for_selector(f"tr[data-article-id='{article.pk}']")  # type: ignore[attr-defined]
     screenshot(page, "queue.png")
     assert page.locator("tr[data-row]").count() == 5  # type: ignore[attr-defined]
+    # Newest first: seed 000, the first one in, is the last row until the queue is switched.
+    assert page.locator("tr[data-row]").last.get_attribute("data-article-id") == str(article.pk)  # type: ignore[attr-defined]
+    page.select_option("select[name=sort]", "oldest")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Filter").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**sort=oldest**")  # type: ignore[attr-defined]
+    assert page.locator("tr[data-row]").first.get_attribute("data-article-id") == str(article.pk)  # type: ignore[attr-defined]
     page.keyboard.press("j")  # type: ignore[attr-defined]  # the oldest, seed 000, is the first row
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     wait_for_revision(page, start)

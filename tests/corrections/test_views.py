@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from html.parser import HTMLParser
@@ -117,16 +118,28 @@ def test_queue_filters_by_kind_source_and_search(desk: Client) -> None:
     assert "Weather" in found and "Summit" not in found
 
 
-def test_queue_pages_by_keyset_oldest_first(desk: Client) -> None:
+def next_page(html: str) -> str:
+    return [attrs["href"] for tag, attrs in parse(html).tags if tag == "a" and attrs.get("rel") == "next"][0]
+
+
+def test_queue_pages_by_keyset_newest_first_by_default(desk: Client) -> None:
     client = ingest_client()
     titles = [f"Story number {i:03d}" for i in range(55)]
     for title in titles:
         in_review(article_with_text(f"Text of {title}.", title=title, client=client))
 
     first = desk.get(reverse("desk:queue")).content.decode()
-    assert "Story number 000" in first and "Story number 050" not in first
-    next_href = [attrs["href"] for tag, attrs in parse(first).tags if tag == "a" and attrs.get("rel") == "next"][0]
-    second = desk.get(reverse("desk:queue") + next_href).content.decode()
+    assert "Story number 054" in first and "Story number 004" not in first
+    assert first.index("Story number 054") < first.index("Story number 053")
+    assert "newest first" in first.split('<p class="hint">', 1)[1].split("</p>", 1)[0]
+    second = desk.get(reverse("desk:queue") + next_page(first)).content.decode()
+    assert "Story number 004" in second and "Story number 000" in second and "Story number 005" not in second
+
+    # Switched: oldest first, paged the same way.
+    oldest = desk.get(reverse("desk:queue"), {"sort": "oldest"}).content.decode()
+    assert "Story number 000" in oldest and "Story number 050" not in oldest
+    assert '<option value="oldest" selected>' in oldest
+    second = desk.get(reverse("desk:queue") + next_page(oldest)).content.decode()
     assert "Story number 050" in second and "Story number 054" in second and "Story number 049" not in second
 
 
@@ -145,6 +158,25 @@ def test_review_page_shows_each_suggestion_with_hooks_and_labels(desk: Client) -
     assert cards == {str(a.pk): "spelling", str(b.pk): "style"}
     assert ">Accept<" in html and ">Reject<" in html
     assert "Common typo." in html and "seen 40 times" in html
+
+
+def test_review_page_labels_confidence_and_what_always_correct_does(desk: Client) -> None:
+    article = article_with_text(TEXT)
+    s = suggest(article, "Teh", "The", confidence=0.95)
+
+    html = desk.get(reverse("desk:review", args=[article.pk])).content.decode()
+
+    card = html[html.index(f'id="s-{s.pk}"'):]
+    assert re.search(r'<span class="conf" title="How sure the \S+ pass is of this change, from 0 to 1">'
+                     r"confidence 0\.95</span>", card)
+    button = re.search(r'<button [^>]*value="always"[^>]*>Always correct</button>', card)
+    assert button is not None
+    described = re.search(r'aria-describedby="([^"]+)"', button.group(0))
+    title = re.search(r'title="([^"]+)"', button.group(0))
+    assert described is not None and title is not None
+    hint = re.search(rf'<span class="hint" id="{described.group(1)}">([^<]+)</span>', card)
+    assert hint is not None and "rule for new copies" in hint.group(1) and "stays pending" in hint.group(1)
+    assert "house-style rule" in title.group(1) and "stays pending" in title.group(1)
 
 
 def test_review_page_escapes_hostile_text_however_sliced(desk: Client) -> None:
