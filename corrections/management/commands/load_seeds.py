@@ -30,4 +30,5 @@ class Command(BaseCommand):
         for path in tqdm(files, desc="seed articles", unit="article"):
             source = "seed-outlet-" + path.stem.split("_", 1)[0]
             ingest_file(client, path, source)
-        self.stdout.write(f"Seed articles: {len(files)} ingested (sources seed-outlet-NNN).")
+        self.stdout.write(f"Seed articles: {len(files)} ingested (sources seed-outlet-NNN) by the API client 'seeds'; "
+                          "a token reads them when tied to an editor (create_api_token NAME --user USERNAME).")
