@@ -32,7 +32,6 @@ from articles.serializers import (
     RevisionOut,
     RevisionSummaryOut,
 )
-from articles.stories import assign_stories
 from articles.wire.parsers import (
     WIRE_BATCH_PARSERS,
     WIRE_PARSERS,
@@ -106,10 +105,8 @@ def _raw_request(request: Request) -> IngestRequest:
     )
 
 
-def _ingest_one(request: Request, raw: IngestRequest, data: dict[str, Any], index: int | None,
-                defer_story: list[tuple[Article, str]] | None = None) -> Answer:
-    outcome = ingest_article(client=required_client(request), data=ArticleData(**data), request=raw, index=index,
-                             defer_story=defer_story)
+def _ingest_one(request: Request, raw: IngestRequest, data: dict[str, Any], index: int | None) -> Answer:
+    outcome = ingest_article(client=required_client(request), data=ArticleData(**data), request=raw, index=index)
     article = with_current_text(Article.objects.filter(pk=outcome.article.pk)).get()
     body = {**ArticleOut(article).data, "created": outcome.created, "new_revision": outcome.new_revision}
     return Answer(status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK, body=body)
@@ -257,24 +254,20 @@ class ArticleBatchCreateApi(APIView):
         def produce() -> Answer:
             raw = _raw_request(request)
             results: list[dict[str, Any]] = []
-            new_articles: list[tuple[Article, str]] = []  # joined to their stories at the end
             for index, (valid, errors) in enumerate(checked):
                 if valid is None:
                     results.append({"index": index, "errors": storable(errors)})
                     continue
-                item_articles: list[tuple[Article, str]] = []
                 try:
                     with transaction.atomic():
-                        answer = _ingest_one(request, raw, valid, index, defer_story=item_articles)
+                        answer = _ingest_one(request, raw, valid, index)
                 except IngestConflict as ex:
                     results.append({"index": index, "errors": {"external_id": [str(ex)]}})
                 except NoMainText as ex:
                     results.append({"index": index, "errors": {"body": [str(ex)]}})
                 else:
-                    new_articles.extend(item_articles)
                     results.append({"index": index, "id": answer.body["id"], "created": answer.body["created"],
                                     "new_revision": answer.body["new_revision"]})
-            assign_stories(new_articles)
             has_errors = any("errors" in r for r in results)
             return Answer(status=status.HTTP_207_MULTI_STATUS if has_errors else status.HTTP_200_OK,
                           body={"results": results})

@@ -38,7 +38,6 @@ from articles.feed_secrets import UnreadableSecret, decrypt_secret, encrypt_secr
 from articles.ingest import ArticleData, IngestConflict, NoMainText, ingest_article
 from articles.models import Feed, IngestRequest
 from articles.serializers import ArticleIn
-from articles.stories import assign_stories
 from articles.tokens import create_api_token
 from articles.wire import G2, NINJS, NITF, Defaults, NotText, WireFormatError, WireItem, WireResult
 from articles.wire.formats import read_document
@@ -325,7 +324,6 @@ def _ingest_entries(feed: Feed, fetched: Fetched, results: list[WireResult | Wir
     with transaction.atomic():
         raw = IngestRequest.objects.create(client=feed.client, content_type=fetched.content_type[:200] or "application/xml",
                                            body=fetched.body, request_id=f"feed:{feed.pk}:{token[:16]}")
-        new_articles: list[Any] = []
         for index, result in enumerate(results):
             if isinstance(result, (NotText, WireFormatError)):
                 reasons = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in result.errors.items())
@@ -342,7 +340,7 @@ def _ingest_entries(feed: Feed, fetched: Fetched, results: list[WireResult | Wir
             try:
                 with transaction.atomic():
                     outcome = ingest_article(client=feed.client, data=ArticleData(**checked.validated_data), request=raw,
-                                             index=index, defer_story=new_articles)
+                                             index=index)
             except (IngestConflict, NoMainText) as ex:
                 skipped.append(f"entry {index} ({result['external_id'][:80]}): {ex}"[:300])
                 continue
@@ -350,9 +348,7 @@ def _ingest_entries(feed: Feed, fetched: Fetched, results: list[WireResult | Wir
                 taken += 1
             else:
                 unchanged += 1
-        if taken:
-            assign_stories(new_articles)
-        else:
+        if not taken:
             transaction.set_rollback(True)
     return PollOutcome(status=Feed.Status.OK, taken=taken, unchanged=unchanged, skipped=tuple(skipped))
 

@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 
 from articles.audit import record_event, sha256_text
 from articles.models import ApiClient, Article, IngestRequest, Revision, Source
-from articles.stories import assign_story
 from corrections.intake import accept_revision, count_invisible
 from newsroom import metrics
 
@@ -69,7 +68,6 @@ def ingest_article(
     data: ArticleData,
     request: IngestRequest,
     index: int | None = None,
-    defer_story: list[tuple[Article, str]] | None = None,
 ) -> IngestOutcome:
     """Store one article copy as received and queue the pipeline for it.
 
@@ -78,9 +76,8 @@ def ingest_article(
     pending suggestions on the older revision turn stale. Must be called inside a transaction. Raises IngestConflict
     when the natural key belongs to another client, NoMainText for an HTML page without text.
 
-    A new article joins its story here, unless ``defer_story`` is given: then ``(article, text)``
-    is appended to it for the caller to pass to ``assign_stories`` before the commit (a batch
-    does, so that it holds the story lock once, briefly, at its end).
+    Only what must happen in the request happens here: what is derived from the text (the story
+    the article joins, the suggestions) is the pipeline job's work (corrections.pipeline).
     """
     text = data.body if data.content_type == Article.ContentType.PLAIN else extract_main_text(data.body)
     source = _get_source(data.source)
@@ -119,10 +116,6 @@ def ingest_article(
             record_event(action="article.ingested", actor=client, obj=article, article_id=article.pk,
                          revision_number=1, after=text,
                          detail={"source": source.slug, "external_id": data.external_id})
-            if defer_story is None:
-                assign_story(article, text)
-            else:
-                defer_story.append((article, text))
             accept_revision(revision)
             metrics.count_ingested(source.slug, request.content_type, "created")
             return IngestOutcome(article=article, revision=revision, created=True, new_revision=True)

@@ -3,22 +3,22 @@
 The features are an article's content words plus its capitalised words (names weigh twice), so
 that two outlets' independent rewrites of one event still meet. Signatures and LSH bands live in
 PostgreSQL; a new article is compared only with articles sharing a band inside a time window.
+An article joins its story in its pipeline job (``join_story``), not in the ingest request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
 from datetime import datetime
 
 import numpy as np
 from datasketch import MinHash
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from articles.models import Article, Story, StoryBand, StorySignature
+from articles.models import Article, Revision, Story, StoryBand, StorySignature
 
 NUM_PERM = 128
 ROWS_PER_BAND = 2  # 64 bands of 2 rows: candidates from a Jaccard of about 0.1 upwards
@@ -80,26 +80,34 @@ def story_signature(text: str) -> np.ndarray:
     return minhash_of(story_features(text))
 
 
-def assign_story(article: Article, text: str) -> Story:
-    """Put ``article`` in the story of its most similar recent article, or in a new story."""
-    return assign_stories([(article, text)])[0]
+def join_story(article_id: int) -> int | None:
+    """Put the article in the story of its most similar recent article, or in a new story; once.
 
-
-def assign_stories(items: Sequence[tuple[Article, str]]) -> list[Story]:
-    """Assign each article, in order, to a story (see ``assign_story``).
-
-    Call inside the ingest transaction, after everything else the transaction writes if it can:
-    assignments are serialised with a transaction-level advisory lock (so that two copies of one
-    event arriving at once cannot found two stories), held until the commit. The signatures are
-    computed before the lock is taken, so a batch holds it only for the lookups and the writes.
+    The first step of the article's pipeline job (corrections.pipeline), never of the ingest
+    request. The article is compared by revision 1, its text as received, whichever job runs
+    first. The assignment (the article's story, its signature and LSH bands) is one transaction of
+    its own, committed before the passes run, so that the passes that read the story's other
+    copies see it. The signature row marks it done: a job re-run after a crash, a redelivered
+    message or a later revision's job finds it and leaves the story as it is. Assignments are
+    serialised with a transaction-level advisory lock, so that two copies of one event processed
+    at once cannot found two stories; the signature is computed before the lock is taken.
+    Returns the article's story id.
     """
-    signed = [(article, story_signature(text)) for article, text in items]
-    if not signed:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORY_LOCK_ID])
-    since = timezone.now() - settings.NEWSROOM_STORY_WINDOW
-    return [_assign(article, signature, since) for article, signature in signed]
+    if StorySignature.objects.filter(article_id=article_id).exists():
+        return Article.objects.filter(pk=article_id).values_list("story_id", flat=True).first()
+    text = Revision.objects.filter(article_id=article_id, number=1).values_list("text", flat=True).first()
+    if text is None:
+        return None
+    signature = story_signature(text)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORY_LOCK_ID])
+        article = Article.objects.filter(pk=article_id).only("id", "title", "story_id").first()
+        if article is None:
+            return None
+        if StorySignature.objects.filter(article_id=article_id).exists():  # a twin job was first
+            return article.story_id
+        return _assign(article, signature, timezone.now() - settings.NEWSROOM_STORY_WINDOW).pk
 
 
 def _assign(article: Article, signature: np.ndarray, since: datetime) -> Story:
@@ -115,10 +123,9 @@ def _assign(article: Article, signature: np.ndarray, since: datetime) -> Story:
         story = Story.objects.filter(articles__id=best[1]).first()
     if story is None:
         story = Story.objects.create(title=article.title[:500])
+    Article.objects.filter(pk=article.pk).update(story=story, updated_at=timezone.now())
     article.story = story
-    article.save(update_fields=["story", "updated_at"])
-    StorySignature.objects.update_or_create(article=article, defaults={"minhash": signature.tobytes()})
-    StoryBand.objects.filter(article=article).delete()
+    StorySignature.objects.create(article=article, minhash=signature.tobytes())
     StoryBand.objects.bulk_create(StoryBand(article=article, band=i, hash=h) for i, h in enumerate(bands))
     return story
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision, StorySignature
-from articles.stories import signature_similarity
+from articles.stories import join_story, signature_similarity
 from corrections import budget, jobs, lease, titles
 from corrections.conflicts import SET_ASIDE, settle_conflicts
 from corrections.echoes import mark_echoes
@@ -288,11 +288,13 @@ def run_pass(revision: Revision, module: base.PassModule, context: base.PassCont
 
 
 def process_revision(job: PipelineJob) -> None:
-    """Run every pass on the job's revision, auto-apply what policy allows, refresh the story.
+    """Put the article in its story (once: articles.stories.join_story), run every pass on the
+    job's revision, auto-apply what policy allows, refresh the story.
 
     The passes share the article's limit of suggestions: each may use an equal part of what the
     passes before it left (corrections.budget.fair_share), so every pass runs on a monster."""
     revision = job.revision
+    join_story(job.article_id)  # first: the passes that read the story's other copies see it
     article = Article.objects.select_related("source").get(pk=job.article_id)
     if revision.ingest_request_id is not None:
         record_edge_lines(article, revision)

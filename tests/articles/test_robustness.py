@@ -25,6 +25,7 @@ from rest_framework.test import APIClient
 
 from articles.models import ApiClient, Article, IngestRequest, Revision
 from articles.parsers import RequestTooLarge, StrictJSONParser
+from articles.stories import join_story
 from articles.throttling import ClientRateThrottle
 from articles.tokens import create_api_token
 from corrections import pipeline
@@ -268,12 +269,15 @@ def test_pipeline_finishes_a_pathological_body_well_within_the_soft_time_limit(n
 
 @pytest.fixture
 def two_clients(db: None) -> tuple[tuple[ApiClient, str], tuple[ApiClient, str]]:
-    """Clients A and B with 50 articles each; B's first article has a suggestion and 2 revisions."""
+    """Clients A and B with 50 articles each, in their stories; B's first article has a suggestion
+    and 2 revisions."""
     a = create_api_token("client-a")
     b = create_api_token("client-b")
     for i in range(50):
-        ingest(a[0], source="a-wire", external_id=f"a{i}", body=f"Story {i} from A about the harbour.")
-        ingest(b[0], source="b-wire", external_id=f"b{i}", body=f"Story {i} from B about the airport.")
+        for client, outlet, place in ((a[0], "a", "harbour"), (b[0], "b", "airport")):
+            outcome = ingest(client, source=f"{outlet}-wire", external_id=f"{outlet}{i}",
+                             body=f"Story {i} from {outlet.upper()} about the {place}.")
+            join_story(outcome.article.pk)  # what the article's pipeline job does first
     first_b = Article.objects.get(source__slug="b-wire", external_id="b0")
     ingest(b[0], source="b-wire", external_id="b0", body="Story 0 from B about teh airport.")
     suggest(first_b, "teh", "the")

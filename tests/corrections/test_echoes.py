@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.stories import estimate_similarity, story_signature
+from articles.stories import estimate_similarity, join_story, story_signature
 from articles.tokens import create_api_token
 from corrections import pipeline, starter_data
 from corrections.echoes import mark_echoes
@@ -86,9 +86,11 @@ def test_the_garbled_copy_explains_with_independent_copies() -> None:
 def test_the_pipeline_marks_an_echo_from_the_stored_signatures() -> None:
     client = create_api_token("echo-tests")[0]
     for k, (source, text) in enumerate(OTHERS.items()):
-        ingest(client, source=source, external_id=f"o-{k}", body=text)
-    ingest(client, source="echo-outlet", external_id="e-1", body=GARBLED)
+        join_story(ingest(client, source=source, external_id=f"o-{k}", body=text).article.pk)  # their jobs ran
+    join_story(ingest(client, source="echo-outlet", external_id="e-1", body=GARBLED).article.pk)
     outcome = ingest(client, source="this-outlet", external_id="g-1", body=GARBLED)
+    join_story(outcome.article.pk)  # the first step of its job
+    outcome.article.refresh_from_db()
     siblings = {s.source: s for s in pipeline.sibling_texts(outcome.article)}
     assert siblings["echo-outlet"].is_echo
     assert not any(siblings[o].is_echo for o in OTHERS if o in siblings)
