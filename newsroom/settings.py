@@ -135,6 +135,8 @@ CACHES = {
 }
 
 CELERY_BROKER_URL = REDIS_URL
+# kombu's Redis transport, made to ride out a broker outage while a task runs (newsroom/broker_transport.py).
+CELERY_BROKER_TRANSPORT = "newsroom.broker_transport:Transport"
 # Three queues, so that one kind of work never waits behind another's backlog (README, Operations:
 # one machine or several): ``passes`` runs a fresh revision's pipeline job, ``refresh`` a story's
 # coalesced refresh of its copies' suggestions, ``maintenance`` the sweep, retention and the feeds.

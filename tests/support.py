@@ -47,16 +47,17 @@ def worker_env(**extra: str) -> dict[str, str]:
 class Worker:
     """A Celery worker subprocess; started and stopped by the fixture."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 1) -> None:
         self.env = env
         self.log_path = log_path
+        self.concurrency = concurrency
         self.process: subprocess.Popen[bytes] | None = None
         self.log: BinaryIO | None = None
 
     def start(self) -> None:
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "newsroom", "worker", "-c", "1", "--pool", "prefork",
+            [sys.executable, "-m", "celery", "-A", "newsroom", "worker", "-c", str(self.concurrency), "--pool", "prefork",
              "-Q", ",".join(settings.NEWSROOM_QUEUES),
              "-n", f"test-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle", "-l", "info"],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,

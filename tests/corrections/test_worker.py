@@ -116,3 +116,50 @@ def test_a_pass_over_its_time_budget_is_stopped_inside_the_worker_and_the_job_fi
     finally:
         worker.stop()
         flush_test_broker()
+
+
+def test_worker_rides_out_a_redis_outage_while_a_task_runs(token_client: APIClient, transactional_db: None, tmp_path: Path) -> None:
+    """Redis stops while the worker runs a task (its message delivered, not yet acknowledged) and
+    its consumer waits on the queue: the worker reconnects when Redis is back instead of exiting
+    (celery 5.7 closes the lost connection twice; kombu's Redis channel then raised AttributeError
+    on the detached transport: newsroom/broker_transport.py)."""
+    broker = PrivateRedis()
+    broker.start()
+    worker = Worker(worker_env(REDIS_URL=broker.url, NEWSROOM_PASSES="tests.corrections.marker_pass",
+                               NEWSROOM_PASS_TIME_BUDGET="6"), tmp_path / "worker.log", concurrency=2)
+    log = tmp_path / "worker.log"
+    worker.start()
+    try:
+        with use_broker(broker.url):
+            spinning = token_client.post("/api/v1/articles/", {"source": "outlet-5", "external_id": "spin",
+                                                                "title": "T", "body": "A SLIP; then SPIN."},
+                                         format="json").json()["id"]
+            wait_for(lambda: PipelineJob.objects.filter(article_id=spinning, state="running").exists(), timeout=60,
+                     message="the job to run")
+            time.sleep(0.5)
+            broker.stop()
+            time.sleep(4)
+            assert worker.process is not None and worker.process.poll() is None, "the worker exited with Redis down"
+            broker.start()  # back, empty
+            time.sleep(2)
+            assert worker.process.poll() is None, "the worker exited when Redis came back"
+            # It consumes again: a new article is processed by this same worker process.
+            later = token_client.post("/api/v1/articles/", {"source": "outlet-5", "external_id": "after",
+                                                             "title": "T", "body": "A SLIP after the outage."},
+                                      format="json").json()["id"]
+            def later_reviewed() -> bool:
+                assert "Unrecoverable error" not in log.read_text(errors="replace"), "the worker is shutting down"
+                return status_of(token_client, later) == "in_review"
+
+            wait_for(later_reviewed, timeout=60, message="in_review after")
+            # The job that ran through the outage ends too (its lease and the sweep see to it).
+            def spinning_ended() -> bool:
+                jobs.sweep_jobs()
+                return status_of(token_client, spinning) == "in_review"
+
+            wait_for(spinning_ended, timeout=90, interval=1, message="the spinning job to end")
+        assert worker.process.poll() is None
+        assert "AttributeError" not in log.read_text(errors="replace")
+    finally:
+        worker.stop()
+        broker.stop()
