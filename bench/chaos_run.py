@@ -576,13 +576,23 @@ class Run:
         """E1: SIGKILL the pool children while they run jobs; Celery forks new ones and re-queues the
         messages (reject_on_worker_lost). Waits (up to a minute) for those jobs to finish, so that
         the next fault does not blur what this one shows."""
-        running = wait_for_running_job(self.pg.url, 30)
-        victims = self.fleet.worker_children()
-        say(f"fault: SIGKILL the worker's pool children {victims} (jobs running: {running})")
+        victims: list[int] = []
+        running: list[int] = []
         killed_at = time.time()
-        for pid in victims:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        for _try in range(5):
+            seen = wait_for_running_job(self.pg.url, 30)
+            victims = self.fleet.worker_children()
+            killed_at = time.time()
+            for pid in victims:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            # The jobs the kill hit are those still running once the children are dead: a short job
+            # seen running a moment before may have finished before the signal landed.
+            running = [pk for pk in running_jobs(self.pg.url) if pk in seen]
+            say(f"fault: SIGKILL the worker's pool children {victims} (jobs running: {seen}; hit: {running})")
+            if running:
+                break
+            self.pause(3)  # the job finished first: let Celery fork new children, and try again
         self.faults["worker_children"] = {"killed_pids": victims, "at": killed_at, "jobs_running": running}
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and job_finish(self.pg.url, running, killed_at)["all_done"] is False:
