@@ -27,28 +27,29 @@ def _client() -> redis.Redis:
     return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2)
 
 
-def note_published(job_id: int, now: datetime) -> None:
-    """Best effort: a note that fails to land makes the job look lost, and costs one copy."""
+def note_published(job_id: int, now: datetime, key: str = PUBLISHED_KEY) -> None:
+    """Best effort: a note that fails to land makes the job look lost, and costs one copy.
+    ``key``: the set of notes (the story refreshes keep theirs apart, corrections/story_refresh.py)."""
     client = _client()
     try:
-        client.zadd(PUBLISHED_KEY, {str(job_id): now.timestamp()})
+        client.zadd(key, {str(job_id): now.timestamp()})
     except (redis.RedisError, OSError):
         pass
     finally:
         client.close()
 
 
-def held(job_ids: Iterable[int], now: datetime) -> set[int] | None:
+def held(job_ids: Iterable[int], now: datetime, key: str = PUBLISHED_KEY) -> set[int] | None:
     """The jobs among ``job_ids`` whose message the broker holds; None when Redis does not answer.
     Trims the notes older than the safety net first."""
     ids = list(job_ids)
     client = _client()
     found: set[int] = set()
     try:
-        client.zremrangebyscore(PUBLISHED_KEY, "-inf", (now - settings.NEWSROOM_JOB_STALE_QUEUED).timestamp())
+        client.zremrangebyscore(key, "-inf", (now - settings.NEWSROOM_JOB_STALE_QUEUED).timestamp())
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
-            scores = client.zmscore(PUBLISHED_KEY, [str(pk) for pk in chunk])
+            scores = client.zmscore(key, [str(pk) for pk in chunk])
             found.update(pk for pk, score in zip(chunk, scores, strict=True) if score is not None)
     except (redis.RedisError, OSError):
         return None

@@ -59,6 +59,30 @@ class PipelineJob(models.Model):
         return f"job {self.pk} ({self.state}) for revision {self.revision_id}"
 
 
+class StoryRefresh(models.Model):
+    """A story's pending refresh: the outbox row of ``refresh_story_task``, at most one per story.
+
+    Each copy whose passes ran adds its article to ``article_ids`` and bumps ``requested``; the row
+    is published once, with a short countdown, so that copies arriving in the same seconds share
+    one refresh (corrections/story_refresh.py). The task claims the row with a lease, refreshes,
+    and deletes it, or, when more copies came meanwhile, keeps the newer ones and publishes again.
+    """
+
+    story = models.OneToOneField("articles.Story", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    article_ids = ArrayField(models.BigIntegerField(), default=list)  # the copies that joined since the last refresh
+    requested = models.PositiveIntegerField(default=1)  # bumped by every request: a refresh knows what it covered
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField()  # when its message is published to run
+    claimed_by = models.CharField(max_length=64, blank=True)  # the Celery task id holding it
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["due_at"], name="storyrefresh_due_idx")]
+
+    def __str__(self) -> str:
+        return f"refresh of story {self.story_id}"
+
+
 class PassRun(models.Model):
     """One pass version run on one revision. Unique, so a repeated task stores nothing twice.
 

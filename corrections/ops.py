@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from articles.feeds import FeedHealth, feed_health
 from articles.models import Feed
-from corrections.models import PipelineJob
+from corrections.models import PipelineJob, StoryRefresh
 from corrections.quality import Grouping, QualityRow, pass_quality
 
 logger = logging.getLogger(__name__)
@@ -41,12 +41,14 @@ class BrokerState:
 
 @dataclass(frozen=True, slots=True)
 class OutboxState:
-    """Pipeline job rows waiting, running and failed, and when the oldest waiting one was queued."""
+    """Pipeline job rows waiting, running and failed, when the oldest waiting one was queued, and
+    the stories waiting for their refresh."""
 
     queued: int
     running: int
     failed: int
     oldest_queued_at: datetime | None
+    refreshes_pending: int = 0  # stories waiting for their coalesced refresh (corrections/story_refresh.py)
 
 
 def feed_counts() -> dict[str, int]:
@@ -112,7 +114,7 @@ def outbox_state() -> OutboxState:
     failed = PipelineJob.objects.filter(state=PipelineJob.State.FAILED).count()
     oldest = PipelineJob.objects.filter(state=PipelineJob.State.QUEUED).aggregate(at=Min("enqueued_at"))["at"]
     return OutboxState(queued=rows.get(PipelineJob.State.QUEUED, 0), running=rows.get(PipelineJob.State.RUNNING, 0),
-                       failed=failed, oldest_queued_at=oldest)
+                       failed=failed, oldest_queued_at=oldest, refreshes_pending=StoryRefresh.objects.count())
 
 
 @dataclass(frozen=True, slots=True)

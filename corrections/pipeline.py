@@ -5,20 +5,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision, StorySignature
 from articles.stories import join_story, signature_similarity
-from corrections import budget, jobs, lease, titles
+from corrections import budget, jobs, lease, story_refresh, titles
 from corrections.conflicts import SET_ASIDE, settle_conflicts
 from corrections.echoes import mark_echoes
-from corrections.models import EdgeLine, PassRun, PipelineJob, Suggestion
+from corrections.models import EdgeLine, PassRun, PipelineJob, StoryRefresh, Suggestion
 from corrections.passes import base, boilerplate
 from corrections.passes.boilerplate import edge_lines
 from corrections.passes.registry import DEFAULT_PASSES, load_passes
@@ -64,36 +68,113 @@ def pass_actor(module: base.PassModule) -> SystemActor:
 # --- context --------------------------------------------------------------------------------
 
 
-def sibling_texts(article: Article, text: str | None = None) -> tuple[base.SiblingText, ...]:
+# A story's copy at its current revision, without its text: (article id, source id, source slug,
+# MinHash signature as stored).
+StoryRow = tuple[int, int, str, bytes | memoryview | None]
+
+
+def story_rows(story_id: int, article: Article | None = None) -> list[StoryRow]:
+    """The story's copies at their current revision, newest first; with ``article``, what
+    :func:`sibling_texts` may choose from for it (not its own outlet's, the newest
+    ``NEWSROOM_MAX_SIBLINGS`` × 10)."""
+    rows = Revision.objects.filter(article__story_id=story_id, number=F("article__revision_number"))
+    if article is not None:
+        rows = rows.exclude(article_id=article.pk).exclude(article__source_id=article.source_id)
+    listed = rows.order_by("-article_id").values_list(
+        "article_id", "article__source_id", "article__source__slug", "article__story_signature__minhash")
+    return list(listed if article is None else listed[: settings.NEWSROOM_MAX_SIBLINGS * 10])
+
+
+def choose_siblings(rows: list[StoryRow], article_id: int, source_id: int,
+                    similarity: Callable[[StoryRow], float]) -> list[StoryRow]:
+    """Of the story's copies ``rows`` (newest first), those that speak for the other outlets to
+    the article: per outlet its copy most like the article (``similarity``; the newest on a tie),
+    the ``NEWSROOM_MAX_SIBLINGS`` most like it, in article order."""
+    best: dict[str, tuple[float, StoryRow]] = {}
+    candidates = [row for row in rows if row[0] != article_id and row[1] != source_id]
+    for row in candidates[: settings.NEWSROOM_MAX_SIBLINGS * 10]:
+        score = similarity(row)
+        if row[2] not in best or score > best[row[2]][0]:
+            best[row[2]] = (score, row)
+    chosen = sorted(best.values(), key=lambda item: (-item[0], -item[1][0]))[: settings.NEWSROOM_MAX_SIBLINGS]
+    return sorted((row for _, row in chosen), key=lambda row: row[0])
+
+
+def current_texts(article_ids: Iterable[int]) -> dict[int, str]:
+    """The current text of each of these articles."""
+    return dict(Revision.objects.filter(article_id__in=list(article_ids), number=F("article__revision_number"))
+                .values_list("article_id", "text"))
+
+
+def sibling_texts(article: Article, text: str | None = None, story: StoryCopies | None = None,
+                  ) -> tuple[base.SiblingText, ...]:
     """The current text of the story's other outlets: per outlet, its copy most like this one
     (whose current text is ``text``), with near-identical copies marked as echoes (corrections.echoes).
 
     A story can gather an outlet's copies of neighbouring events too; the copy closest to this
     article (by the MinHash signatures the clustering keeps) is the one that speaks for it.
+    ``story``: the story's copies read once for many articles (a refresh).
     """
     if article.story_id is None or settings.NEWSROOM_MAX_SIBLINGS == 0:
         return ()
-    rows = list(
-        Revision.objects.filter(article__story_id=article.story_id, number=F("article__revision_number"))
-        .exclude(article_id=article.pk)
-        .exclude(article__source_id=article.source_id)
-        .order_by("-article_id")
-        .values_list("article_id", "article__source__slug", "text", "article__story_signature__minhash")[
-            : settings.NEWSROOM_MAX_SIBLINGS * 10
-        ]
-    )
-    mine = StorySignature.objects.filter(article_id=article.pk).values_list("minhash", flat=True).first()
-    best: dict[str, tuple[float, int, str, bytes | None]] = {}
-    for article_id, source, sibling_text, signature in rows:
-        similarity = signature_similarity(mine, signature) if mine is not None and signature is not None else 0.0
-        if source not in best or similarity > best[source][0]:
-            best[source] = (similarity, article_id, sibling_text, signature)
-    chosen = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1]))[: settings.NEWSROOM_MAX_SIBLINGS]
-    siblings = sorted(((base.SiblingText(article_id=a, source=src, text=t), sig) for src, (_, a, t, sig) in chosen),
-                      key=lambda pair: pair[0].article_id)
+    if story is not None:
+        mine = story.signature(article.pk)
+        chosen = story.siblings_of(article.pk, article.source_id)
+        texts = story.texts([row[0] for row in chosen])
+    else:
+        mine = StorySignature.objects.filter(article_id=article.pk).values_list("minhash", flat=True).first()
+
+        def similarity(row: StoryRow) -> float:
+            return signature_similarity(mine, row[3]) if mine is not None and row[3] is not None else 0.0
+
+        chosen = choose_siblings(story_rows(article.story_id, article), article.pk, article.source_id, similarity)
+        texts = current_texts(row[0] for row in chosen)
+    siblings = [(base.SiblingText(article_id=a, source=slug, text=texts[a]), sig) for a, _, slug, sig in chosen
+                if a in texts]
     if text is None:
         text = Revision.objects.get(article_id=article.pk, number=article.revision_number).text
     return mark_echoes(text, mine, siblings, signature_similarity)
+
+
+class StoryCopies:
+    """A story's copies read once, for refreshing many of them (corrections/story_refresh.py):
+    their sources and signatures in one query, their texts when first asked for, and the
+    similarity of each to each computed at once."""
+
+    def __init__(self, story_id: int) -> None:
+        self.story_id = story_id
+        self.rows = story_rows(story_id)
+        self.index = {row[0]: i for i, row in enumerate(self.rows)}
+        width = len(self.rows[0][3]) // 8 if self.rows and self.rows[0][3] is not None else 0
+        self.has_signature = np.array([row[3] is not None and len(row[3]) // 8 == width for row in self.rows], dtype=bool)
+        self.matrix = np.zeros((len(self.rows), max(width, 1)), dtype=np.uint64)
+        for i, row in enumerate(self.rows):
+            if self.has_signature[i] and width:
+                self.matrix[i] = np.frombuffer(bytes(row[3]), dtype=np.uint64)  # type: ignore[arg-type]
+        self._texts: dict[int, str] = {}
+
+    def signature(self, article_id: int) -> bytes | memoryview | None:
+        i = self.index.get(article_id)
+        return None if i is None else self.rows[i][3]
+
+    def similarities(self, article_id: int) -> np.ndarray:
+        """The estimated similarity of the article to each copy (0 where either has no signature)."""
+        i = self.index.get(article_id)
+        if i is None or not self.has_signature[i]:
+            return np.zeros(len(self.rows))
+        same = np.count_nonzero(self.matrix == self.matrix[i], axis=1) / self.matrix.shape[1]
+        return np.where(self.has_signature, same, 0.0)
+
+    def siblings_of(self, article_id: int, source_id: int) -> list[StoryRow]:
+        """What :func:`choose_siblings` chooses for the article among the story's copies."""
+        scores = self.similarities(article_id)
+        return choose_siblings(self.rows, article_id, source_id, lambda row: float(scores[self.index[row[0]]]))
+
+    def texts(self, article_ids: list[int]) -> dict[int, str]:
+        missing = [a for a in article_ids if a not in self._texts]
+        if missing:
+            self._texts.update(current_texts(missing))
+        return {a: self._texts[a] for a in article_ids if a in self._texts}
 
 
 def boilerplate_profile(article: Article, revision: Revision) -> base.BoilerplateProfile:
@@ -159,14 +240,15 @@ def shared_edge_lines(article: Article) -> tuple[base.EdgeLineStat, ...]:
                      for pos, line, stories, sources in cursor.fetchall())
 
 
-def build_context(article: Article, revision: Revision, snapshot: ReferenceSnapshot) -> base.PassContext:
+def build_context(article: Article, revision: Revision, snapshot: ReferenceSnapshot,
+                  story: StoryCopies | None = None) -> base.PassContext:
     return base.PassContext(
         source=article.source.slug,
         language=article.language,
         title=revision.title,
         gazetteer=snapshot.gazetteer,
         style_rules=snapshot.style_rules,
-        siblings=sibling_texts(article, revision.text),
+        siblings=sibling_texts(article, revision.text, story),
         boilerplate=boilerplate_profile(article, revision),
         suppressed=snapshot.suppressed,
     )
@@ -289,7 +371,8 @@ def run_pass(revision: Revision, module: base.PassModule, context: base.PassCont
 
 def process_revision(job: PipelineJob) -> None:
     """Put the article in its story (once: articles.stories.join_story), run every pass on the
-    job's revision, auto-apply what policy allows, refresh the story.
+    job's revision, auto-apply what policy allows, and ask for the story's refresh (its own queued
+    job, coalesced per story: corrections/story_refresh.py).
 
     The passes share the article's limit of suggestions: each may use an equal part of what the
     passes before it left (corrections.budget.fair_share), so every pass runs on a monster."""
@@ -307,9 +390,7 @@ def process_revision(job: PipelineJob) -> None:
         remaining = max(0, remaining - run.suggestion_count)
     settle(revision)
     auto_apply(article.pk, revision.pk)
-    refresh_story_siblings(article, snapshot)
-    if revision.ingest_request_id is not None:
-        refresh_shared_edges(article, revision, snapshot)
+    story_refresh.request_refresh(article)
 
 
 def settle(revision: Revision) -> int:
@@ -380,36 +461,139 @@ def auto_apply(article_id: int, revision_id: int) -> Revision | None:
         return new
 
 
-# --- story refresh --------------------------------------------------------------------------
+# --- story refresh (queued and coalesced by corrections/story_refresh.py) ---------------------
 
 
-def refresh_story_siblings(article: Article, snapshot: ReferenceSnapshot) -> int:
-    """A new copy joined the story: recompute the sibling-dependent suggestions of the others."""
-    modules = [m for m in pass_modules() if m.USES_SIBLINGS]
-    if not modules or article.story_id is None:
-        return 0
-    # The newest copy of each other outlet: older copies from the same outlet were superseded.
-    sibling_ids = list(
-        Article.objects.filter(story_id=article.story_id)
-        .exclude(pk=article.pk)
-        .exclude(source_id=article.source_id)
-        .order_by("source_id", "-id")
-        .distinct("source_id")
-        .values_list("id", flat=True)[: settings.NEWSROOM_MAX_SIBLINGS]
-    )
-    return _refresh_all(sibling_ids, modules, snapshot)
+def sibling_modules() -> list[base.PassModule]:
+    """The passes that read the story's other copies: the only ones a story refresh runs again."""
+    return [m for m in pass_modules() if m.USES_SIBLINGS]
 
 
-def refresh_shared_edges(article: Article, revision: Revision, snapshot: ReferenceSnapshot) -> int:
-    """This article's first and last lines are new evidence about chrome: recompute the
-    history-dependent passes of recent articles (of other stories) that share such a line, so that
-    a footer is flagged in the articles that came before it was recognisable as one."""
-    modules = [m for m in pass_modules() if m.USES_SOURCE_HISTORY]
-    if not modules:
-        return 0
+def history_modules() -> list[base.PassModule]:
+    """The passes that read recent articles' edge lines."""
+    return [m for m in pass_modules() if m.USES_SOURCE_HISTORY]
+
+
+@dataclass(slots=True)
+class RefreshStats:
+    """What one story refresh did: the copies it was for, the copies whose siblings include one of
+    them (``affected``), the articles of other stories sharing an edge line (``shared``), the
+    passes it ran again (an unchanged evidence key runs none), the suggestions added or withdrawn,
+    and its time."""
+
+    story_id: int
+    copies: int = 0
+    affected: int = 0
+    shared: int = 0
+    passes_run: int = 0
+    changed: int = 0
+    ms: float = 0.0
+
+    def add(self, ran: tuple[int, int]) -> None:
+        self.passes_run += ran[0]
+        self.changed += ran[1]
+
+    def as_dict(self) -> dict[str, float]:
+        return {"story": self.story_id, "copies": self.copies, "affected": self.affected, "shared": self.shared,
+                "passes_run": self.passes_run, "changed": self.changed, "ms": round(self.ms, 1)}
+
+
+def run_refresh(story_id: int, task_id: str = "") -> RefreshStats | None:
+    """Claim the story's pending refresh, run it and finish it (corrections/story_refresh.py).
+    None when there was nothing to claim. Database errors propagate after the claim is given back
+    (the task retries)."""
+    claimed = story_refresh.claim(story_id, task_id or f"inline-{time.monotonic_ns()}")
+    if claimed is None:
+        return None
+    try:
+        stats = refresh_story(story_id, claimed.article_ids)
+    except (DatabaseError, SoftTimeLimitExceeded):
+        story_refresh.release(claimed)
+        raise
+    except Exception:  # a pass failing on one copy must not bring the refresh back for ever
+        logger.exception("the refresh of story %s failed; its copies keep their suggestions", story_id)
+        stats = RefreshStats(story_id)
+    story_refresh.finish(claimed)
+    return stats
+
+
+def run_pending_refreshes(rounds: int = 10) -> int:
+    """Run every pending story refresh here and now, whatever its due time (tests, benchmarks,
+    an operator draining the queue by hand). Returns the suggestions added or withdrawn."""
+    changed = 0
+    for _ in range(rounds):
+        pending = list(StoryRefresh.objects.filter(claimed_by="").values_list("story_id", flat=True))
+        if not pending:
+            break
+        for story_id in pending:
+            stats = run_refresh(story_id)
+            changed += stats.changed if stats is not None else 0
+    return changed
+
+
+def refresh_story(story_id: int, article_ids: Iterable[int]) -> RefreshStats:
+    """The story's refresh after the copies ``article_ids`` joined it (or changed): recompute the
+    story-reading passes of the copies whose siblings now include one of them
+    (:func:`affected_copies`), and the history-reading passes of recent articles of other stories
+    that share an edge line with them (:func:`shared_edge_candidates`). A pass whose evidence for
+    a copy is unchanged (its evidence key) is not run again."""
+    started = time.perf_counter()
+    snapshot = get_reference_snapshot()
+    new = set(article_ids)
+    stats = RefreshStats(story_id, copies=len(new))
+    modules = sibling_modules()
+    if modules and settings.NEWSROOM_MAX_SIBLINGS:
+        story = StoryCopies(story_id)
+        affected = affected_copies(story, new)
+        stats.affected = len(affected)
+        for article_id in affected:
+            stats.add(refresh_article(article_id, modules, snapshot, story))
+    history = history_modules()
+    if history:
+        candidates: dict[int, None] = {}
+        for article in Article.objects.filter(pk__in=new).order_by("pk"):
+            revision = (Revision.objects.filter(article_id=article.pk, ingest_request__isnull=False)
+                        .order_by("-number").first())
+            if revision is not None:
+                candidates.update(dict.fromkeys(shared_edge_candidates(article, revision)))
+        shared = list(candidates)[:RECENT_SOURCE_ARTICLES]
+        stats.shared = len(shared)
+        for article_id in shared:
+            stats.add(refresh_article(article_id, history, snapshot))
+    stats.ms = (time.perf_counter() - started) * 1000
+    return stats
+
+
+def affected_copies(story: StoryCopies, new: set[int]) -> list[int]:
+    """The copies of ``story`` whose siblings (as :func:`sibling_texts` chooses them) include one
+    of the ``new`` copies: of each outlet its newest copy (an outlet's older copies were
+    superseded), newest first, at most ``NEWSROOM_MAX_SIBLINGS`` of them among the newest
+    ``NEWSROOM_MAX_SIBLINGS`` × 10 outlets. Bounded so, a refresh costs the same in a story of 200
+    copies as in one of 25."""
+    limit = settings.NEWSROOM_MAX_SIBLINGS
+    picked: list[int] = []
+    outlets: set[int] = set()
+    for article_id, source_id, _, _ in story.rows:
+        if source_id in outlets:
+            continue
+        outlets.add(source_id)
+        if len(outlets) > limit * 10:
+            break
+        if any(row[0] in new for row in story.siblings_of(article_id, source_id)):
+            picked.append(article_id)
+            if len(picked) >= limit:
+                break
+    return picked
+
+
+def shared_edge_candidates(article: Article, revision: Revision) -> list[int]:
+    """This article's first and last lines are new evidence about chrome: the recent articles (of
+    other stories, in review) that share such a line, whose history-dependent passes a refresh
+    recomputes, so that a footer is flagged in the articles that came before it was recognisable
+    as one."""
     mine = edge_lines(revision.text)
     if not mine:
-        return 0
+        return []
     newest = Article.objects.order_by("-id").values_list("id", flat=True)[RECENT_SHARED_ARTICLES - 1 : RECENT_SHARED_ARTICLES]
     floor = newest[0] if newest else 0
     shared = Q()
@@ -418,22 +602,21 @@ def refresh_shared_edges(article: Article, revision: Revision, snapshot: Referen
     others = EdgeLine.objects.filter(shared, article_id__gte=floor, article__status=Article.Status.IN_REVIEW)
     if article.story_id is not None:
         others = others.exclude(article__story_id=article.story_id)  # the story refresh covers those
-    candidates = list(
+    return list(
         others.exclude(article_id=article.pk)
         .order_by("-article_id")
         .values_list("article_id", flat=True)
         .distinct()[:RECENT_SOURCE_ARTICLES]
     )
-    return _refresh_all(candidates, modules, snapshot)
 
 
-def _refresh_all(article_ids: list[int], modules: list[base.PassModule], snapshot: ReferenceSnapshot) -> int:
-    return sum(refresh_article(article_id, modules, snapshot) for article_id in article_ids)
-
-
-def refresh_article(article_id: int, modules: list[base.PassModule], snapshot: ReferenceSnapshot) -> int:
+def refresh_article(article_id: int, modules: list[base.PassModule], snapshot: ReferenceSnapshot,
+                    story: StoryCopies | None = None) -> tuple[int, int]:
     """Reconcile the pending suggestions of ``modules`` on the article's current revision with what
-    the passes say now (one context for all of them). Returns the number added or withdrawn."""
+    the passes say now (one context for all of them; ``story``: its story's copies, read once for
+    the whole refresh). Returns the passes run again and the suggestions added or withdrawn.
+    Suggestions an editor decided are never touched: only pending ones (and those set aside by a
+    conflict) are withdrawn or updated."""
     with transaction.atomic():
         article = Article.objects.select_for_update().select_related("source").get(pk=article_id)
         processed = set(
@@ -442,19 +625,23 @@ def refresh_article(article_id: int, modules: list[base.PassModule], snapshot: R
         )
         todo = [m for m in modules if m.NAME in processed]  # never processed: its own job sees the story
         if not todo:
-            return 0
+            return 0, 0
         revision = Revision.objects.get(article_id=article_id, number=article.revision_number)
-        context = build_context(article, revision, snapshot)
-        changed = sum(_reconcile(article_id, revision, module, context) for module in todo)
-        settle(revision)
-        return changed
+        context = build_context(article, revision, snapshot,
+                                story if story is not None and story.story_id == article.story_id else None)
+        results = [_reconcile(article_id, revision, module, context) for module in todo]
+        ran = sum(1 for changed in results if changed is not None)
+        if ran:
+            settle(revision)
+        return ran, sum(changed or 0 for changed in results)
 
 
-def _reconcile(article_id: int, revision: Revision, module: base.PassModule, context: base.PassContext) -> int:
+def _reconcile(article_id: int, revision: Revision, module: base.PassModule, context: base.PassContext) -> int | None:
+    """The suggestions added or withdrawn; None when the pass's evidence is unchanged (not run)."""
     key = evidence_key(module, context)
     run = PassRun.objects.filter(revision=revision, pass_name=module.NAME, pass_version=module.VERSION).first()
     if run is not None and run.evidence_key == key:
-        return 0
+        return None
     others = (Suggestion.objects.filter(revision=revision).exclude(pass_name=module.NAME)
               .exclude(kind=budget.NOTICE_KIND).exclude(status=Suggestion.Status.STALE).count())
     bounded = compute_bounded(module, revision.text, context,

@@ -10,7 +10,7 @@ from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from corrections import jobs, pipeline
+from corrections import jobs, pipeline, story_refresh
 from newsroom.db_context import job_context
 
 logger = logging.getLogger(__name__)
@@ -75,10 +75,34 @@ def _record_failure(job_id: int, reason: str) -> None:
         jobs.publish_job(job_id, countdown=delay.total_seconds())
 
 
+@shared_task(
+    name=story_refresh.REFRESH_TASK,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=story_refresh.SOFT_TIME_LIMIT,
+    time_limit=story_refresh.TIME_LIMIT,
+    ignore_result=True,
+    max_retries=5,
+)
+def refresh_story_task(self: Task, story_id: int) -> dict[str, float] | None:
+    """A story's coalesced refresh (corrections/story_refresh.py): claim, refresh, finish. What it
+    did is its return value, which the worker logs (pipeline.RefreshStats)."""
+    task_id = self.request.id or ""
+    with job_context(f"task:{task_id}", f"story-refresh:{story_id}"):
+        try:
+            stats = pipeline.run_refresh(story_id, task_id)
+            return stats.as_dict() if stats is not None else None
+        except (OperationalError, InterfaceError, SoftTimeLimitExceeded) as ex:
+            logger.warning("the refresh of story %s failed (%s); retrying", story_id, type(ex).__name__)
+            raise self.retry(countdown=10, exc=ex) from ex
+
+
 @shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
 def sweep_jobs_task(self: Task) -> dict[str, int]:
     with job_context(f"task:{self.request.id or ''}", "sweep"):
         counts = jobs.sweep_jobs()
+        counts.update(story_refresh.sweep_refreshes())
     if any(counts.values()):
         logger.info("sweep: %s", counts)
     return counts

@@ -89,6 +89,9 @@ class StateCollector(Collector):
         age = 0.0 if outbox.oldest_queued_at is None else (timezone.now() - outbox.oldest_queued_at).total_seconds()
         yield GaugeMetricFamily("newsroom_outbox_oldest_queued_seconds",
                                 "Age of the oldest queued pipeline job (0 when none waits).", value=max(age, 0.0))
+        yield GaugeMetricFamily("newsroom_story_refreshes_pending",
+                                "Stories waiting for (or running) their coalesced refresh.",
+                                value=outbox.refreshes_pending)
         feeds = GaugeMetricFamily("newsroom_feeds", "Registered feeds by the status of their last poll "
                                   "(new, ok, not_modified, error; disabled feeds as disabled).", labels=["status"])
         for status, n in ops.feed_counts().items():

@@ -291,6 +291,9 @@ NEWSROOM_JOB_LEASE = timedelta(seconds=env_int("NEWSROOM_JOB_LEASE_SECONDS", 15,
 # The sweep's safety net: a queued job is published again after this long even when the broker
 # holds its message (lost messages are found within seconds: corrections/broker.py).
 NEWSROOM_JOB_STALE_QUEUED = timedelta(seconds=env_int("NEWSROOM_JOB_STALE_QUEUED_SECONDS", 300, minimum=1))
+# A story's refresh of its copies' suggestions waits this long after the first new copy, so that
+# the copies arriving in the same seconds share one refresh (corrections/story_refresh.py).
+NEWSROOM_STORY_REFRESH_DELAY = env_float("NEWSROOM_STORY_REFRESH_DELAY", 2.0, minimum=0.0)
 NEWSROOM_TASK_SOFT_TIME_LIMIT = env_int("NEWSROOM_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 NEWSROOM_AUTO_APPLY_KINDS = frozenset(env_list("NEWSROOM_AUTO_APPLY_KINDS", []))
 # Bounded work per article (corrections.budget): beyond a limit, one "notice" suggestion says what

@@ -118,7 +118,8 @@ def test_two_copies_joining_at_once_found_one_story() -> None:
 
 def test_a_new_copy_refreshes_the_consensus_suggestions_of_its_siblings() -> None:
     """Seed 000 arrives first, alone: its names get no cross-outlet evidence. When the others
-    arrive, their jobs refresh 000's entity suggestions with what they spell."""
+    arrive, the story's refresh (one for the lot: corrections/story_refresh.py) updates 000's entity
+    suggestions with what they spell."""
     client = create_api_token("refresh")[0]
     first = ingest(client, source="outlet-0", external_id="000", body=SEEDS[0].read_text(encoding="utf-8"))
     # The test database holds no gazetteer: the names are corrected by the other outlets alone.
@@ -128,6 +129,9 @@ def test_a_new_copy_refreshes_the_consensus_suggestions_of_its_siblings() -> Non
     for i, path in enumerate(SEEDS[1:], start=1):
         outcome = ingest(client, source=f"outlet-{i}", external_id=path.stem, body=path.read_text(encoding="utf-8"))
         pipeline.run_job(PipelineJob.objects.get(revision=outcome.revision).pk)
+    assert set(Suggestion.objects.filter(revision=first.revision, kind="entity", status="pending")
+               .values_list("original", "replacement")) == before  # the refresh is a job of its own
+    assert pipeline.run_pending_refreshes() > 0
     after = set(Suggestion.objects.filter(revision=first.revision, kind="entity", status="pending")
                 .values_list("original", "replacement"))
     assert ("Radkin", "Radakin") in after and ("Radkin", "Radakin") not in before

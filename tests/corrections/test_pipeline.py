@@ -151,6 +151,7 @@ def test_a_line_closing_articles_of_several_stories_and_outlets_is_learned_as_ch
         outcome = ingest(client_row, source=f"outlet-{i % 3}", external_id=f"chrome-{i}",
                          body=f"{story}\n\n{TRAVELLING_CHROME}")
         pipeline.run_job(PipelineJob.objects.get(revision=outcome.revision).pk)
+        pipeline.run_pending_refreshes()
         ids.append(outcome.article.pk)
     assert len(set(Article.objects.filter(pk__in=ids).values_list("story_id", flat=True))) == 4
     for article_id in ids:
