@@ -32,6 +32,7 @@ from articles.serializers import (
     RevisionOut,
     RevisionSummaryOut,
 )
+from articles.wire import KillNotice
 from articles.wire.parsers import (
     WIRE_BATCH_PARSERS,
     WIRE_PARSERS,
@@ -40,6 +41,7 @@ from articles.wire.parsers import (
     WireBatch,
     source_param,
 )
+from articles.withdraw import NothingToWithdraw, NotYours, withdraw_article
 from newsroom.api_errors import BAD_REQUEST, ErrorOut
 from newsroom.pagination import PageNumberPagination
 from newsroom.query_params import STR_SCHEMA, enum_param, int_param, int_schema, str_param
@@ -112,6 +114,13 @@ def _ingest_one(request: Request, raw: IngestRequest, data: dict[str, Any], inde
     return Answer(status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK, body=body)
 
 
+def _withdraw_one(request: Request, raw: IngestRequest, notice: KillNotice, index: int | None) -> Answer:
+    """A kill notice: the article it names withdrawn (articles.withdraw), no revision."""
+    outcome = withdraw_article(client=required_client(request), notice=notice, request=raw, index=index)
+    article = with_current_text(Article.objects.filter(pk=outcome.article.pk)).get()
+    return Answer(status=status.HTTP_200_OK, body={**ArticleOut(article).data, "created": False, "new_revision": False})
+
+
 def _respond(request: Request, produce: Any) -> Response:
     """Run ``produce`` once per Idempotency-Key (when given) and turn domain errors into 4xx."""
     key = request.headers.get("Idempotency-Key")
@@ -128,8 +137,10 @@ def _respond(request: Request, produce: Any) -> Response:
                 answer = produce()
     except IdempotencyKeyReused as ex:
         raise Unprocessable(str(ex)) from None
-    except IngestConflict as ex:
+    except (IngestConflict, NotYours) as ex:
         raise Conflict(str(ex)) from None
+    except NothingToWithdraw as ex:
+        raise UnprocessableFields({"external_id": [str(ex)]}) from None
     except NoMainText as ex:
         raise UnprocessableFields({"body": [str(ex)]}) from None
     headers = {"Idempotent-Replayed": "true"} if answer.is_replay else {}
@@ -149,7 +160,11 @@ class ArticleCollectionApi(APIView):
                    responses={200: IngestOut, 201: IngestOut, 409: ErrorOut, 422: BAD_REQUEST},
                    parameters=[IDEMPOTENCY_HEADER, WIRE_SOURCE], operation_id="articles_ingest")
     def post(self, request: Request) -> Response:
-        data = ArticleIn(data=request_data(request))
+        payload = request_data(request)
+        if isinstance(payload, KillNotice):
+            notice = payload
+            return _respond(request, lambda: _withdraw_one(request, _raw_request(request), notice, None))
+        data = ArticleIn(data=payload)
         data.is_valid(raise_exception=True)
 
         def produce() -> Answer:
@@ -194,6 +209,8 @@ BATCH_RESULT = inline_serializer(
                     "id": serializers.IntegerField(required=False),
                     "created": serializers.BooleanField(required=False),
                     "new_revision": serializers.BooleanField(required=False),
+                    "withdrawn": serializers.BooleanField(
+                        required=False, help_text="A kill notice: the article is withdrawn, no revision made."),
                     "errors": serializers.DictField(required=False),
                 },
             )
@@ -248,6 +265,9 @@ class ArticleBatchCreateApi(APIView):
             if isinstance(item, ItemErrors):
                 checked.append((None, item.errors))
                 continue
+            if isinstance(item, KillNotice):
+                checked.append((item, None))
+                continue
             serializer = ArticleIn(data=item)
             checked.append((serializer.validated_data, None) if serializer.is_valid() else (None, serializer.errors))
 
@@ -257,6 +277,16 @@ class ArticleBatchCreateApi(APIView):
             for index, (valid, errors) in enumerate(checked):
                 if valid is None:
                     results.append({"index": index, "errors": storable(errors)})
+                    continue
+                if isinstance(valid, KillNotice):
+                    try:
+                        with transaction.atomic():
+                            answer = _withdraw_one(request, raw, valid, index)
+                    except (NothingToWithdraw, NotYours) as ex:
+                        results.append({"index": index, "errors": {"external_id": [str(ex)]}})
+                    else:
+                        results.append({"index": index, "id": answer.body["id"], "created": False,
+                                        "new_revision": False, "withdrawn": True})
                     continue
                 try:
                     with transaction.atomic():

@@ -39,7 +39,17 @@ from articles.ingest import ArticleData, IngestConflict, NoMainText, ingest_arti
 from articles.models import Feed, IngestRequest
 from articles.serializers import ArticleIn
 from articles.tokens import create_api_token
-from articles.wire import G2, NINJS, NITF, Defaults, NotText, WireFormatError, WireItem, WireResult
+from articles.wire import (
+    G2,
+    NINJS,
+    NITF,
+    Defaults,
+    KillNotice,
+    NotText,
+    WireFormatError,
+    WireItem,
+    WireResult,
+)
 from articles.wire.formats import read_document
 from articles.wire.text import (
     normalise_space,
@@ -48,6 +58,7 @@ from articles.wire.text import (
     source_slug,
 )
 from articles.wire.xml import local_name, parse_xml
+from articles.withdraw import NothingToWithdraw, NotYours, withdraw_article
 
 logger = logging.getLogger(__name__)
 
@@ -328,6 +339,18 @@ def _ingest_entries(feed: Feed, fetched: Fetched, results: list[WireResult | Wir
             if isinstance(result, (NotText, WireFormatError)):
                 reasons = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in result.errors.items())
                 skipped.append(f"entry {index}: {reasons}"[:300])
+                continue
+            if isinstance(result, KillNotice):  # the article it names is withdrawn (articles.withdraw)
+                try:
+                    with transaction.atomic():
+                        withdrawn = withdraw_article(client=feed.client, notice=result, request=raw, index=index)
+                except (NothingToWithdraw, NotYours) as ex:
+                    skipped.append(f"entry {index} ({result.external_id[:80]}): {ex}"[:300])
+                    continue
+                if withdrawn.changed:
+                    taken += 1
+                else:
+                    unchanged += 1
                 continue
             data = dict(result)
             link = links.get(result["external_id"], "")

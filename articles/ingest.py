@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from articles.audit import record_event, sha256_text
 from articles.models import ApiClient, Article, IngestRequest, Revision, Source
+from articles.withdraw import reinstate
 from corrections.intake import accept_revision, count_invisible
 from newsroom import metrics
 
@@ -131,6 +132,8 @@ def ingest_article(
     digest = sha256_text(text)
     current = article.revisions.get(number=article.revision_number)
     if last_from_client is not None and last_from_client.text_sha256 == digest and last_from_client.title == data.title:
+        if article.status == Article.Status.WITHDRAWN:
+            reinstate(article, client)  # a usable copy again, after a kill notice (articles.withdraw)
         metrics.count_ingested(source.slug, request.content_type, "unchanged")
         return IngestOutcome(article=article, revision=current, created=False, new_revision=False)
 

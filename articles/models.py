@@ -97,6 +97,7 @@ class Article(models.Model):
         IN_REVIEW = "in_review"
         PUBLISHED = "published"
         FAILED = "failed"
+        WITHDRAWN = "withdrawn"  # its supplier killed or withheld it (articles.withdraw)
 
     class ContentType(models.TextChoices):
         PLAIN = "text/plain"
@@ -123,7 +124,7 @@ class Article(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="article_unique_source_external_id"),
             models.CheckConstraint(
-                condition=Q(status__in=["received", "processing", "in_review", "published", "failed"]),
+                condition=Q(status__in=["received", "processing", "in_review", "published", "failed", "withdrawn"]),
                 name="article_status_valid",
             ),
             models.CheckConstraint(condition=Q(revision_number__gte=1), name="article_revision_number_positive"),

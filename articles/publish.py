@@ -36,6 +36,12 @@ class AlreadyPublished(PublishRefused):
     field = "revision"
 
 
+class Withdrawn(PublishRefused):
+    """Its supplier killed or withheld the article (articles.withdraw) (API: 409)."""
+
+    field = "article"
+
+
 class CorrectionNoteRequired(PublishRefused):
     """Republishing a published article is a correction and needs a public note (API: 400)."""
 
@@ -55,12 +61,15 @@ def publish_revision(
 
     The first publication needs no note; every later one corrects the previous publication and
     needs a public ``correction_note``. Raises PermissionDenied (not a publisher),
-    Revision.DoesNotExist, PendingSuggestions, AlreadyPublished, CorrectionNoteRequired. Locks the
+    Revision.DoesNotExist, Withdrawn, PendingSuggestions, AlreadyPublished, CorrectionNoteRequired. Locks the
     article row, so concurrent requests publish once.
     """
     check_role(actor, "publisher")
     article = Article.objects.select_for_update().get(pk=article_id)
     revision = Revision.objects.get(article=article, number=revision_number)
+    if article.status == Article.Status.WITHDRAWN:
+        raise Withdrawn(f"this article is {article.status_detail or 'withdrawn by its supplier'}; it cannot be "
+                        "published until the supplier sends a usable version")
     previous = article.publications.order_by("-number").first()
     if previous is not None and previous.revision_id == revision.pk:
         raise AlreadyPublished(f"revision {revision_number} is already published (publication {previous.number})")

@@ -33,6 +33,7 @@ from articles.publish import (
     AlreadyPublished,
     PendingSuggestions,
     PublishRefused,
+    Withdrawn,
     publish_revision,
     set_story_canonical,
 )
@@ -87,7 +88,7 @@ class ArticlePublishApi(APIView):
             )
         except Revision.DoesNotExist:
             raise UnprocessableFields({"revision": ["This article has no such revision."]}) from None
-        except (PendingSuggestions, AlreadyPublished) as ex:
+        except (PendingSuggestions, AlreadyPublished, Withdrawn) as ex:
             raise Conflict(str(ex)) from None
         except PublishRefused as ex:
             raise exceptions.ValidationError({ex.field: [str(ex)]}) from None

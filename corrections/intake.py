@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db.models import F, QuerySet
 
-from articles.models import Revision
+from articles.models import Article, Revision
 from corrections.jobs import create_job
 from corrections.models import PipelineJob, Suggestion
 from corrections.passes.encoding import count_invisible
@@ -26,6 +26,7 @@ __all__ = [
     "count_pending",
     "delete_suggestions",
     "removable_rejected_suggestions",
+    "review_status",
 ]
 
 
@@ -39,6 +40,17 @@ def accept_revision(revision: Revision, superseded: Revision | None = None) -> P
     if superseded is not None:
         mark_pending_stale(superseded, note=f"superseded by revision {revision.number}, a new copy from the client")
     return create_job(revision)
+
+
+def review_status(revision: Revision) -> tuple[str, str]:
+    """The article status (and its detail) the pipeline job of ``revision`` has reached: in review
+    once it is done, failed with its reason, else received (the job will move it on)."""
+    job = PipelineJob.objects.filter(revision=revision).order_by("-id").first()
+    if job is not None and job.state == PipelineJob.State.DONE:
+        return Article.Status.IN_REVIEW, ""
+    if job is not None and job.state == PipelineJob.State.FAILED:
+        return Article.Status.FAILED, f"pipeline failed after {job.attempts} attempts: {job.last_error}"
+    return Article.Status.RECEIVED, ""
 
 
 def count_pending(revision: Revision) -> int:

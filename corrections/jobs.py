@@ -100,9 +100,10 @@ def claim_job(job_id: int, task_id: str = "", is_retry: bool = False) -> Pipelin
 
 
 def _set_article_status(job: PipelineJob, status: str, detail: str = "") -> None:
-    """Move the article's status, but only while this job's revision is still the current one."""
+    """Move the article's status, but only while this job's revision is still the current one, and
+    never off published or withdrawn (by its supplier: articles.withdraw)."""
     Article.objects.filter(pk=job.article_id, revision_number=job.revision.number).exclude(
-        status=Article.Status.PUBLISHED
+        status__in=[Article.Status.PUBLISHED, Article.Status.WITHDRAWN]
     ).update(status=status, status_detail=detail, updated_at=timezone.now())
 
 

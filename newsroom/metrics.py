@@ -47,7 +47,7 @@ HTTP_SECONDS = Histogram(
 INGESTED = Counter(
     "newsroom_ingested_articles",
     "Article copies taken in, by source, request media type and outcome (created: a new article; "
-    "revision: a changed body; unchanged: an identical re-send).",
+    "revision: a changed body; unchanged: an identical re-send; withdrawn: a kill notice).",
     ["source", "format", "outcome"],
 )
 PIPELINE_LATENCY = Histogram(

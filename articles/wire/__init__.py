@@ -60,7 +60,32 @@ class Defaults:
     fallback_source: str = "wire"
 
 
-WireResult = WireItem | NotText
+# The publishing statuses by which a supplier takes back an item it sent: canceled (a kill: never
+# use it) and withheld (do not use it until a later version says it is usable again).
+KILL_STATUSES = ("canceled", "withheld")
+
+
+@dataclass(frozen=True, slots=True)
+class KillNotice:
+    """An item whose publishing status is a kill (``KILL_STATUSES``): not a new version of the
+    article, but word that the article it names must not be used (articles.withdraw)."""
+
+    source: str
+    external_id: str
+    pubstatus: str  # one of KILL_STATUSES
+    said: str  # how the document said it, e.g. "ninjs pubstatus 'canceled'"
+
+
+def kill_status(value: object) -> str | None:
+    """``canceled`` or ``withheld`` from a status value (``stat:canceled``, a NewsCodes URI,
+    ``Canceled``; ``cancelled`` too), else None (``usable``, ``embargoed``, nothing)."""
+    if not isinstance(value, str):
+        return None
+    word = value.strip().rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower().replace("cancelled", "canceled")
+    return word if word in KILL_STATUSES else None
+
+
+WireResult = WireItem | NotText | KillNotice
 
 NINJS = "application/ninjs+json"
 G2 = "application/vnd.iptc.g2.newsitem+xml"

@@ -15,7 +15,15 @@ from __future__ import annotations
 
 from lxml import etree
 
-from articles.wire import Defaults, NotText, WireFormatError, WireItem, WireResult
+from articles.wire import (
+    Defaults,
+    KillNotice,
+    NotText,
+    WireFormatError,
+    WireItem,
+    WireResult,
+    kill_status,
+)
 from articles.wire.nitf import body_paragraphs, headline
 from articles.wire.text import (
     join_paragraphs,
@@ -101,6 +109,13 @@ def item_from_g2(item: etree._Element, defaults: Defaults) -> WireResult:
     guid = (item.get("guid") or "").strip()
     if not guid:
         return NotText({"guid": ["The newsItem has no guid: newsroom uses it as the article's external_id."]})
+    pub_status = child(item, "itemMeta", "pubStatus")
+    if pub_status is not None:
+        code = pub_status.get("qcode") or pub_status.get("uri") or ""
+        killed = kill_status(code)
+        if killed is not None:
+            return KillNotice(source=defaults.source or _source(item) or defaults.fallback_source, external_id=guid,
+                              pubstatus=killed, said=f"NewsML-G2 pubStatus {code!r}")
     item_class = child(item, "itemMeta", "itemClass")
     nature = (item_class.get("qcode") or "").split(":")[-1].lower() if item_class is not None else ""
     if nature and nature != "text":

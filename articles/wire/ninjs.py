@@ -28,7 +28,15 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
-from articles.wire import Defaults, NotText, WireFormatError, WireItem, WireResult
+from articles.wire import (
+    Defaults,
+    KillNotice,
+    NotText,
+    WireFormatError,
+    WireItem,
+    WireResult,
+    kill_status,
+)
 from articles.wire.text import (
     join_paragraphs,
     normalise_space,
@@ -214,8 +222,19 @@ def _headline(document: dict[str, Any]) -> str:
     return ""
 
 
+def _source(document: dict[str, Any], defaults: Defaults) -> str:
+    holder = _get(document, "copyrightholder", "copyrightHolder")
+    return defaults.source or (source_slug(holder) if isinstance(holder, str) else "") or defaults.fallback_source
+
+
 def item_from_ninjs(document: dict[str, Any], defaults: Defaults) -> WireResult:
-    """A validated ninjs item as an article, or NotText naming why it is none."""
+    """A validated ninjs item as an article, a KillNotice when its ``pubstatus`` (3.x:
+    ``pubStatus``) takes it back, or NotText naming why it is none."""
+    for key in ("pubstatus", "pubStatus"):
+        killed = kill_status(document.get(key))
+        if killed is not None:
+            return KillNotice(source=_source(document, defaults), external_id=document["uri"], pubstatus=killed,
+                              said=f"ninjs {key} {document[key]!r}")
     kind = document.get("type", "text")
     pointer, paragraphs = _body_paragraphs(document)
     if kind not in CARRIES_TEXT or (kind != "text" and not paragraphs):
@@ -225,10 +244,8 @@ def item_from_ninjs(document: dict[str, Any], defaults: Defaults) -> WireResult:
     if not paragraphs:
         return NotText({pointer: ["The item holds no body text (no body_text, body_html or bodies); "
                                   "newsroom takes in article text only."]})
-    holder = _get(document, "copyrightholder", "copyrightHolder")
-    source = defaults.source or (source_slug(holder) if isinstance(holder, str) else "") or defaults.fallback_source
     item: WireItem = {
-        "source": source,
+        "source": _source(document, defaults),
         "external_id": document["uri"],
         "title": _headline(document) or title_from_body(paragraphs),
         "body": join_paragraphs(paragraphs),

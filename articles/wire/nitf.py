@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from lxml import etree
 
-from articles.wire import Defaults, NotText, WireFormatError, WireItem, WireResult
+from articles.wire import (
+    Defaults,
+    KillNotice,
+    NotText,
+    WireFormatError,
+    WireItem,
+    WireResult,
+    kill_status,
+)
 from articles.wire.text import (
     join_paragraphs,
     paragraphs_from_element,
@@ -44,15 +52,21 @@ def item_from_nitf(root: etree._Element, defaults: Defaults) -> WireResult:
         raise WireFormatError({"head/docdata/doc-id/@id-string": [
             "NITF needs head/docdata/doc-id with an id-string: newsroom uses it as the article's external_id."
         ]})
-    paragraphs = body_paragraphs(root)
-    if not paragraphs:
-        return NotText({"body/body.content": ["The document holds no body text; newsroom takes in article text only."]})
     copyright_ = child(docdata, "doc.copyright")
     pubdata = child(root, "head", "pubdata")
     holder = (copyright_.get("holder", "") if copyright_ is not None else "") or (
         pubdata.get("name", "") if pubdata is not None else "")
+    source = defaults.source or source_slug(holder) or defaults.fallback_source
+    status = docdata.get("management-status") if docdata is not None else None
+    killed = kill_status(status)
+    if killed is not None:
+        return KillNotice(source=source, external_id=external_id, pubstatus=killed,
+                          said=f"NITF management-status {status!r}")
+    paragraphs = body_paragraphs(root)
+    if not paragraphs:
+        return NotText({"body/body.content": ["The document holds no body text; newsroom takes in article text only."]})
     item: WireItem = {
-        "source": defaults.source or source_slug(holder) or defaults.fallback_source,
+        "source": source,
         "external_id": external_id,
         "title": headline(root) or title_from_body(paragraphs),
         "body": join_paragraphs(paragraphs),

@@ -2,7 +2,8 @@
 
 On ``POST /api/v1/articles/`` a wire parser answers the dict ``ArticleIn`` validates, so the JSON
 path stays the only ingest path; on the batch it answers a :class:`WireBatch` whose items are such
-dicts or the errors of items that are not articles. The exact bytes are kept on the request
+dicts, kill notices (``KillNotice``, which withdraw an article instead) or the errors of items that
+are not articles. The exact bytes are kept on the request
 (``raw_body``) like the JSON parser keeps them. ``?source=<slug>`` names the source, winning over
 the document's provider or copyright holder; when neither names one, the API client's name does.
 """
@@ -27,6 +28,7 @@ from articles.wire import (
     NITF,
     NITF_ALIAS,
     Defaults,
+    KillNotice,
     NotText,
     WireFormatError,
 )
@@ -50,9 +52,10 @@ class ItemErrors:
 
 @dataclass(frozen=True, slots=True)
 class WireBatch:
-    """A wire batch, parsed: ``ArticleIn`` dicts, or the errors of the items that are none."""
+    """A wire batch, parsed: ``ArticleIn`` dicts, kill notices, or the errors of the items that
+    are none."""
 
-    items: list[dict[str, Any] | ItemErrors]
+    items: list[dict[str, Any] | ItemErrors | KillNotice]
 
 
 def source_param(params: Mapping[str, str]) -> str | None:
@@ -92,7 +95,8 @@ class WireParser(BaseParser):
             if len(results) > limit:
                 raise RequestTooLarge(f"The batch has {len(results)} articles; the maximum is {limit}. Split it.")
             return WireBatch([
-                ItemErrors(r.errors) if isinstance(r, (WireFormatError, NotText)) else dict(r) for r in results
+                ItemErrors(r.errors) if isinstance(r, (WireFormatError, NotText)) else r if isinstance(r, KillNotice)
+                else dict(r) for r in results
             ])
         if len(results) != 1:
             raise exceptions.ValidationError({"document": [
@@ -103,6 +107,8 @@ class WireParser(BaseParser):
             raise exceptions.ValidationError(result.errors)
         if isinstance(result, NotText):
             raise WireUnprocessable(result.errors)
+        if isinstance(result, KillNotice):
+            return result  # the view withdraws the article it names (articles.withdraw)
         return dict(result)
 
 

@@ -290,6 +290,23 @@ def test_a_ninjs_url_is_a_feed_and_non_text_items_are_skipped(server: FeedServer
     assert "1 skipped" in feed.last_result and Article.objects.get().source.slug == "ninjs-wire"
 
 
+def test_a_kill_notice_in_a_feed_withdraws_the_article_it_names(server: FeedServer, admin: User) -> None:
+    item = {"uri": "urn:ninjs:1", "headline": "Vote today", "body_text": "Polls open at seven."}
+    server.documents["/ninjs"] = Document(json.dumps([item]).encode(), content_type="application/json")
+    feed = register(admin, f"{server.url}/ninjs", kind="ninjs", source="ninjs-wire")
+    poll(feed)
+    killed = {**item, "pubstatus": "canceled", "body_text": "Kill: this story is withdrawn."}
+    server.documents["/ninjs"] = Document(json.dumps([killed]).encode(), content_type="application/json")
+
+    outcome = poll(feed)
+
+    assert outcome is not None and (outcome.status, outcome.taken, outcome.skipped) == ("ok", 1, ())
+    article = Article.objects.get()
+    assert (article.status, article.revision_number) == ("withdrawn", 1)
+    assert "killed (canceled) by its supplier" in article.status_detail
+    assert Revision.objects.get(article=article).text == "Polls open at seven."
+
+
 def test_feed_health_lists_failing_feeds_first(server: FeedServer, admin: User) -> None:
     server.documents["/rss.xml"] = Document(rss([STORY_ONE]))
     good = register(admin, f"{server.url}/rss.xml")
