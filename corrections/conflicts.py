@@ -1,10 +1,8 @@
 """Settle a revision's contradicting suggestions (see corrections.passes.contradictions) in the
 database: the moot ones are set aside as stale with a note, and come back when what made them moot
-is gone (withdrawn by a refresh of the story's evidence)."""
+is gone (withdrawn by a refresh of the story's evidence, or rejected by an editor)."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +11,7 @@ from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision
 from corrections.budget import NOTICE_KIND
 from corrections.models import Suggestion
+from corrections.pass_config import pass_modules
 from corrections.passes.contradictions import Proposal, resolve
 from corrections.revisions import field_text
 
@@ -20,12 +19,13 @@ SET_ASIDE = "set aside:"  # how a set-aside suggestion's note begins
 _ACTOR = SystemActor("contradictions")
 
 
-def settle_conflicts(revision: Revision, pass_order: Sequence[str]) -> int:
+def settle_conflicts(revision: Revision) -> int:
     """Set aside the pending suggestions of ``revision`` that contradict stronger ones, and bring
-    back the set-aside ones that no longer do. ``pass_order`` names the passes in registry order
-    (the earlier wins a tie). Returns how many suggestions changed status; records one audit row
-    when any did. Locks the article, then the suggestions."""
-    rank = {name: k for k, name in enumerate(pass_order)}
+    back the set-aside ones that no longer do: after the passes ran, after a refresh from the
+    story's copies, and after an editor's rejection (corrections.review) or its undo. Of the
+    configured passes the earlier wins a tie. Returns how many suggestions changed status; records
+    one audit row when any did. Locks the article, then the suggestions."""
+    rank = {module.NAME: k for k, module in enumerate(pass_modules())}
     with transaction.atomic():
         Article.objects.select_for_update().filter(pk=revision.article_id).first()
         rows = _candidates(revision)

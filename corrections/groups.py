@@ -71,5 +71,5 @@ def reject_group(*, suggestion_id: int, seen_revision: int, actor: Actor) -> rev
                      detail={"kind": s.kind, "pass": s.pass_name, "note": note, "group": len(members)})
     suppression = learning.learn_from_reject(representative, actor)
     return review.Outcome(article=article, revision=revision, suggestions=members,
-                          message=f"rejected {_describe(representative, len(members))}",
+                          message=f"rejected {_describe(representative, len(members))}" + review.resettled(revision),
                           learned=[suppression] if suppression is not None else [])

@@ -23,9 +23,9 @@ from corrections import budget, jobs, lease, story_refresh, titles
 from corrections.conflicts import SET_ASIDE, settle_conflicts
 from corrections.echoes import mark_echoes
 from corrections.models import EdgeLine, PassRun, PipelineJob, StoryRefresh, Suggestion
+from corrections.pass_config import pass_modules
 from corrections.passes import base, boilerplate
 from corrections.passes.boilerplate import edge_lines
-from corrections.passes.registry import DEFAULT_PASSES, load_passes
 from corrections.reference import ReferenceSnapshot, get_reference_snapshot
 from corrections.revisions import (
     BODY,
@@ -45,15 +45,6 @@ logger = logging.getLogger(__name__)
 LEARNED_KINDS = frozenset({"entity", "spelling", "style"})
 RECENT_SOURCE_ARTICLES = 30
 RECENT_SHARED_ARTICLES = 500
-
-
-@lru_cache(maxsize=4)
-def _load(paths: tuple[str, ...]) -> tuple[base.PassModule, ...]:
-    return tuple(load_passes(paths))
-
-
-def pass_modules() -> tuple[base.PassModule, ...]:
-    return _load(tuple(settings.NEWSROOM_PASSES) or DEFAULT_PASSES)
 
 
 @lru_cache(maxsize=1)
@@ -395,7 +386,7 @@ def process_revision(job: PipelineJob) -> None:
 
 def settle(revision: Revision) -> int:
     """Set aside the suggestions that contradict stronger ones of other passes (corrections.conflicts)."""
-    return settle_conflicts(revision, [m.NAME for m in pass_modules()])
+    return settle_conflicts(revision)
 
 
 def run_job(job_id: int, task_id: str = "", is_retry: bool = False) -> PipelineJob | None:

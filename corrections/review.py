@@ -25,6 +25,7 @@ from articles.audit import Actor, record_event
 from articles.models import ApiClient, Article, Revision
 from corrections import learning
 from corrections.budget import NOTICE_KIND
+from corrections.conflicts import settle_conflicts
 from corrections.models import Alias, Suggestion
 from corrections.revisions import (
     BODY,
@@ -289,8 +290,22 @@ def reject_suggestion(*, suggestion_id: int, seen_revision: int, actor: Actor, n
     metrics.count_suggestions([s.kind], "rejected")
     suppression = learning.learn_from_reject(s, actor)
     return Outcome(article=article, revision=revision, suggestions=[s],
-                   message=f"rejected #{s.pk} ({_what(s)}): {_quote(s.original)} → {_quote(s.replacement)}",
+                   message=f"rejected #{s.pk} ({_what(s)}): {_quote(s.original)} → {_quote(s.replacement)}"
+                   + resettled(revision),
                    learned=[suppression] if suppression is not None else [])
+
+
+def resettled(revision: Revision) -> str:
+    """After a rejection or its undo: the suggestions the rejected one had set aside come back
+    (and go aside again when it is pending again; corrections.conflicts). Says so when any did."""
+    before = set(Suggestion.objects.filter(revision=revision, status=PENDING).values_list("pk", flat=True))
+    if not settle_conflicts(revision):
+        return ""
+    after = set(Suggestion.objects.filter(revision=revision, status=PENDING).values_list("pk", flat=True))
+    back, aside = len(after - before), len(before - after)
+    parts = [f"{n} suggestion{'s' if n != 1 else ''} it had set aside back" for n in [back] if n]
+    parts += [f"{n} suggestion{'s' if n != 1 else ''} set aside again" for n in [aside] if n]
+    return "; " + ", ".join(parts) if parts else ""
 
 
 # --- undo -------------------------------------------------------------------------------------------
@@ -456,7 +471,8 @@ def _undo_rejection(article: Article, current: Revision, s: Suggestion, actor: A
         learning.forget(s)
         record_event(action="suggestion.undone", actor=actor, obj=s, article_id=article.pk,
                      revision_number=current.number, detail={"was": "rejected"})
-        return Outcome(article=article, revision=current, suggestions=[s], message=f"undid rejection of #{s.pk}")
+        return Outcome(article=article, revision=current, suggestions=[s],
+                       message=f"undid rejection of #{s.pk}" + resettled(current))
     old_text = field_text(Revision.objects.get(pk=s.revision_id), s.field)
     now_text = field_text(current, s.field)
     at = _map_span(old_text, now_text, s.start, s.end)
