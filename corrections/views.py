@@ -29,6 +29,7 @@ from articles.publish import (
     CorrectionNoteRequired,
     PendingSuggestions,
     PublishRefused,
+    Withdrawn,
     publish_revision,
     set_story_canonical,
 )
@@ -535,7 +536,7 @@ def article_publish(request: HttpRequest, article_id: int) -> HttpResponse:
                 form.add_error("correction_note", "Write the public correction note: this article is published "
                                                   "already, so a new publication is a correction.")
                 status = 400
-            except AlreadyPublished as ex:
+            except (AlreadyPublished, Withdrawn) as ex:
                 form.add_error(None, f"Nothing was published: {ex}.")
                 status = 409
             except PublishRefused as ex:

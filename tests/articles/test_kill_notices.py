@@ -193,3 +193,20 @@ def test_a_batch_answers_a_kill_at_its_index(token_client: APIClient) -> None:
     assert second["created"] is True
     assert "never received" in third["errors"]["external_id"][0]
     assert Article.objects.get(external_id="urn:example:wire:42").status == "withdrawn"
+
+
+def test_the_review_page_says_the_article_is_withdrawn_and_offers_no_publish(token_client: APIClient) -> None:
+    from django.test import Client
+
+    article_id = post(token_client, nitf(None), NITF).json()["id"]
+    post(token_client, nitf("canceled"), NITF)
+    desk = Client()
+    desk.force_login(UserFactory(username="chief", roles=["publisher"]))
+
+    html = desk.get(f"/articles/{article_id}/").content.decode()
+
+    assert "<strong>Withdrawn:</strong> killed (canceled) by its supplier: NITF management-status &#x27;canceled&#x27;" in html
+    assert 'name="publish"' not in html
+    refused = desk.post(f"/articles/{article_id}/publish/", {"revision": 1, "confirm_pending": "on"})
+    assert refused.status_code == 409 and "cannot be published" in refused.content.decode()
+    assert Article.objects.get(pk=article_id).publications.count() == 0
