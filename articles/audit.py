@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
@@ -47,7 +47,25 @@ def row_actor(actor: Actor) -> str:
     return "" if fields["actor_id"] is None else f"{fields['actor_type']}:{fields['actor_id']} {fields['actor_label']}"
 
 
-def record_event(
+class EventFields(TypedDict, total=False):
+    """What an audit row says besides its action and actor (see ``audit_event``)."""
+
+    obj: models.Model | None
+    article_id: int | None
+    revision_number: int | None
+    before: str | None
+    after: str | None
+    detail: dict[str, Any] | None
+
+
+def record_event(*, action: str, actor: Actor, **fields: Unpack[EventFields]) -> AuditEvent:
+    """Append one audit row. Call inside the transaction that makes the change it records."""
+    event = audit_event(action=action, actor=actor, **fields)
+    event.save()
+    return event
+
+
+def audit_event(
     *,
     action: str,
     actor: Actor,
@@ -58,8 +76,9 @@ def record_event(
     after: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit row. Call inside the transaction that makes the change it records."""
-    return AuditEvent.objects.create(
+    """The audit row ``record_event`` appends, unsaved: for appending many in one statement
+    (``AuditEvent.objects.bulk_create``), inside the transaction that makes the changes."""
+    return AuditEvent(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=obj.pk if obj is not None else None,

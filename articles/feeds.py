@@ -35,7 +35,7 @@ from django.utils import timezone
 from articles.audit import record_event
 from articles.feed_addresses import ForbiddenDestination, guarded_session
 from articles.feed_secrets import UnreadableSecret, decrypt_secret, encrypt_secret
-from articles.ingest import ArticleData, IngestConflict, NoMainText, ingest_article
+from articles.ingest import ArticleData, IngestConflict, NoMainText, ingest_batch
 from articles.models import Feed, IngestRequest
 from articles.serializers import ArticleIn
 from articles.tokens import create_api_token
@@ -58,7 +58,7 @@ from articles.wire.text import (
     source_slug,
 )
 from articles.wire.xml import local_name, parse_xml
-from articles.withdraw import NothingToWithdraw, NotYours, withdraw_article
+from articles.withdraw import NothingToWithdraw, NotYours, WithdrawOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -328,29 +328,22 @@ class PollOutcome:
 
 def _ingest_entries(feed: Feed, fetched: Fetched, results: list[WireResult | WireFormatError],
                     links: dict[str, str], token: str) -> PollOutcome:
-    """Each entry through ArticleIn and ingest_article, in one transaction with the feed's bytes as
-    its raw request; rolled back whole when nothing was new (an unchanged feed leaves no copy)."""
+    """Each entry through ArticleIn, then all (and kill notices) through ingest_batch, in one
+    transaction with the feed's bytes as its raw request; rolled back whole when nothing was new
+    (an unchanged feed leaves no copy)."""
     taken = unchanged = 0
-    skipped: list[str] = []
+    notes: dict[int, str] = {}  # why an entry was skipped, by its index
     with transaction.atomic():
         raw = IngestRequest.objects.create(client=feed.client, content_type=fetched.content_type[:200] or "application/xml",
                                            body=fetched.body, request_id=f"feed:{feed.pk}:{token[:16]}")
+        valid: list[tuple[int, ArticleData | KillNotice]] = []
         for index, result in enumerate(results):
             if isinstance(result, (NotText, WireFormatError)):
                 reasons = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in result.errors.items())
-                skipped.append(f"entry {index}: {reasons}"[:300])
+                notes[index] = f"entry {index}: {reasons}"[:300]
                 continue
             if isinstance(result, KillNotice):  # the article it names is withdrawn (articles.withdraw)
-                try:
-                    with transaction.atomic():
-                        withdrawn = withdraw_article(client=feed.client, notice=result, request=raw, index=index)
-                except (NothingToWithdraw, NotYours) as ex:
-                    skipped.append(f"entry {index} ({result.external_id[:80]}): {ex}"[:300])
-                    continue
-                if withdrawn.changed:
-                    taken += 1
-                else:
-                    unchanged += 1
+                valid.append((index, result))
                 continue
             data = dict(result)
             link = links.get(result["external_id"], "")
@@ -358,21 +351,20 @@ def _ingest_entries(feed: Feed, fetched: Fetched, results: list[WireResult | Wir
             if not checked.is_valid() and link:
                 checked = ArticleIn(data=data)  # a link the API would refuse is left out, not the entry
             if not checked.is_valid():
-                skipped.append(f"entry {index} ({result['external_id'][:80]}): {dict(checked.errors)}"[:300])
+                notes[index] = f"entry {index} ({result['external_id'][:80]}): {dict(checked.errors)}"[:300]
                 continue
-            try:
-                with transaction.atomic():
-                    outcome = ingest_article(client=feed.client, data=ArticleData(**checked.validated_data), request=raw,
-                                             index=index)
-            except (IngestConflict, NoMainText) as ex:
-                skipped.append(f"entry {index} ({result['external_id'][:80]}): {ex}"[:300])
-                continue
-            if outcome.new_revision:
+            valid.append((index, ArticleData(**checked.validated_data)))
+        entries = dict(valid)
+        for index, outcome in ingest_batch(client=feed.client, items=valid, request=raw).items():
+            if isinstance(outcome, (IngestConflict, NoMainText, NothingToWithdraw, NotYours)):
+                notes[index] = f"entry {index} ({entries[index].external_id[:80]}): {outcome}"[:300]
+            elif outcome.changed if isinstance(outcome, WithdrawOutcome) else outcome.new_revision:
                 taken += 1
             else:
                 unchanged += 1
         if not taken:
             transaction.set_rollback(True)
+    skipped = [notes[index] for index in sorted(notes)]
     return PollOutcome(status=Feed.Status.OK, taken=taken, unchanged=unchanged, skipped=tuple(skipped))
 
 

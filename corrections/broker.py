@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 import redis
 from django.conf import settings
@@ -27,16 +28,29 @@ def _client() -> redis.Redis:
     return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2)
 
 
+@lru_cache(maxsize=4)
+def _shared_client(url: str) -> redis.Redis:
+    """One client (and connection pool) per process and URL for the notes written on every ingest:
+    a new connection per note cost a TCP connect per article. The pool reconnects after an outage
+    and is not shared across a fork (redis-py checks the process id)."""
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+
+
 def note_published(job_id: int, now: datetime, key: str = PUBLISHED_KEY) -> None:
     """Best effort: a note that fails to land makes the job look lost, and costs one copy.
     ``key``: the set of notes (the story refreshes keep theirs apart, corrections/story_refresh.py)."""
-    client = _client()
+    note_published_many([job_id], now, key)
+
+
+def note_published_many(job_ids: Iterable[int], now: datetime, key: str = PUBLISHED_KEY) -> None:
+    """``note_published`` for many jobs at once (one command)."""
+    notes = {str(job_id): now.timestamp() for job_id in job_ids}
+    if not notes:
+        return
     try:
-        client.zadd(key, {str(job_id): now.timestamp()})
+        _shared_client(settings.CELERY_BROKER_URL).zadd(key, notes)
     except (redis.RedisError, OSError):
         pass
-    finally:
-        client.close()
 
 
 def held(job_ids: Iterable[int], now: datetime, key: str = PUBLISHED_KEY) -> set[int] | None:

@@ -1,6 +1,7 @@
 """The one door from articles into corrections: articles imports nothing else of corrections.
 
-A revision a client sent comes in here and leaves as a pipeline job (:func:`accept_revision`).
+A revision a client sent comes in here and leaves as a pipeline job (:func:`accept_revision`; a
+batch's new articles all at once, :func:`accept_revisions`).
 Ingestion also asks here how many invisible characters a text holds (those the encoding pass
 flags), publishing how many suggestions are still pending, and retention which rejected
 suggestions it may remove. corrections imports articles freely; the other way round goes through
@@ -15,13 +16,14 @@ from datetime import datetime
 from django.db.models import F, QuerySet
 
 from articles.models import Article, Revision
-from corrections.jobs import create_job
+from corrections.jobs import create_job, create_jobs
 from corrections.models import PipelineJob, Suggestion
 from corrections.passes.encoding import count_invisible
 from corrections.revisions import mark_pending_stale
 
 __all__ = [
     "accept_revision",
+    "accept_revisions",
     "count_invisible",
     "count_pending",
     "delete_suggestions",
@@ -40,6 +42,13 @@ def accept_revision(revision: Revision, superseded: Revision | None = None) -> P
     if superseded is not None:
         mark_pending_stale(superseded, note=f"superseded by revision {revision.number}, a new copy from the client")
     return create_job(revision)
+
+
+def accept_revisions(revisions: Sequence[Revision]) -> list[PipelineJob]:
+    """Queue the passes for each of ``revisions``, the first revisions of new articles a client
+    sent (a batch): one statement writes their jobs, and they are published together when the
+    transaction commits."""
+    return create_jobs(revisions)
 
 
 def review_status(revision: Revision) -> tuple[str, str]:

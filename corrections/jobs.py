@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -46,6 +47,38 @@ def create_job(revision: Revision) -> PipelineJob:
     # The row is safe in PostgreSQL; the sweep publishes it later.
     transaction.on_commit(lambda: publish_job(job_id))
     return job
+
+
+def create_jobs(revisions: Sequence[Revision]) -> list[PipelineJob]:
+    """``create_job`` for many revisions: one INSERT, and one publishing of them all on commit."""
+    now = timezone.now()
+    jobs = PipelineJob.objects.bulk_create([
+        PipelineJob(article_id=revision.article_id, revision=revision, max_attempts=settings.NEWSROOM_JOB_MAX_ATTEMPTS,
+                    enqueued_at=now)
+        for revision in revisions
+    ])
+    job_ids = [job.pk for job in jobs]
+    if job_ids:
+        transaction.on_commit(lambda: publish_jobs(job_ids))
+    return jobs
+
+
+def publish_jobs(job_ids: Sequence[int]) -> int:
+    """``publish_job`` for many jobs, in one go: one broker connection for the messages, one note
+    of them all (corrections.broker). Stops at the first failure (the broker is down: the sweep
+    publishes the rest). Returns how many were published."""
+    priority = settings.CELERY_TASK_DEFAULT_PRIORITY
+    published: list[int] = []
+    try:
+        with app.producer_or_acquire() as producer:
+            for job_id in job_ids:
+                app.signature(PIPELINE_TASK).apply_async((job_id,), retry=False, priority=priority, producer=producer)
+                published.append(job_id)
+    except Exception:  # kombu raises many types for an unreachable broker
+        logger.warning("could not publish %d of %d pipeline jobs; the sweep will retry",
+                       len(job_ids) - len(published), len(job_ids), exc_info=True)
+    broker.note_published_many(published, timezone.now())
+    return len(published)
 
 
 def publish_job(job_id: int, countdown: float | None = None, first: bool = False) -> bool:

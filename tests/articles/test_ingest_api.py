@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from articles.models import Article, AuditEvent, IdempotencyRecord, IngestRequest, Revision
+from articles.models import Article, AuditEvent, IdempotencyRecord, IngestRequest, Revision, Source
 from articles.tokens import create_api_token, revoke_api_token
 from corrections.models import PipelineJob
 
@@ -48,6 +48,16 @@ def test_ingest_creates_article_revision_and_job(token_client: APIClient, django
     assert PipelineJob.objects.get(revision__article=stored).state == "queued"
     # the job is published only once the transaction commits (beside it, the ingest is counted)
     assert [c.__qualname__.split(".")[0] for c in callbacks] == ["create_job", "count_ingested"]
+
+
+@pytest.mark.parametrize("second_body", [None, "The Kremlin dismissed talk of a summit."],
+                         ids=["identical-resend", "changed-body"])
+def test_the_answer_is_what_reading_the_article_back_gives(token_client: APIClient, second_body: str | None) -> None:
+    """The answer is built from the rows just written, not read back: it must say what a read says."""
+    for body in (article(), article(body=second_body or article()["body"])):
+        answer = token_client.post(URL, body, format="json").json()
+        read = token_client.get(f"{URL}{answer['id']}/").json()
+        assert {k: v for k, v in answer.items() if k not in ("created", "new_revision")} == read
 
 
 def test_raw_request_bytes_are_kept_verbatim(token_client: APIClient) -> None:
@@ -291,6 +301,101 @@ def test_batch_all_good_is_200(token_client: APIClient) -> None:
                                  format="json")
     assert response.status_code == 200
     assert [r["created"] for r in response.json()["results"]] == [True, True]
+
+
+def test_batch_items_behave_as_if_sent_one_by_one_in_order(token_client: APIClient) -> None:
+    """New articles are written in bulk, the rest one by one: a re-send (identical or changed), a
+    second copy of a key new in this very batch, another client's key; answers in input order."""
+    other = create_api_token("other-client")[0]
+    Article.objects.create(source=Source.objects.create(slug="theirs"), external_id="t1", client=other, title="T")
+    token_client.post(URL, article(external_id="same"), format="json")
+    token_client.post(URL, article(external_id="changed"), format="json")
+    items = [
+        article(external_id="new-1", body="First copy."),
+        article(external_id="same"),
+        article(external_id="changed", body="A changed body."),
+        article(external_id="new-1", body="Second copy of new-1 in the same batch."),
+        article(source="theirs", external_id="t1"),
+        article(external_id="new-1", body="Second copy of new-1 in the same batch."),
+        article(source="brand-new-source", external_id="new-2", body="Caf\u00e9\u200b  \r\nverbatim "),
+    ]
+    response = token_client.post(BATCH, {"articles": items}, format="json")
+    assert response.status_code == 207, response.content
+    results = response.json()["results"]
+    outcome = [(r["index"], r.get("created"), r.get("new_revision"), "errors" in r) for r in results]
+    assert outcome == [(0, True, True, False), (1, False, False, False), (2, False, True, False),
+                       (3, False, True, False), (4, None, None, True), (5, False, False, False),
+                       (6, True, True, False)]
+    assert "external_id" in results[4]["errors"]
+    new_1 = Article.objects.get(source__slug="wire", external_id="new-1")
+    assert results[0]["id"] == results[3]["id"] == results[5]["id"] == new_1.pk
+    assert [(r.number, r.text, r.ingest_index) for r in new_1.revisions.order_by("number")] == [
+        (1, "First copy.", 0), (2, "Second copy of new-1 in the same batch.", 3)]
+    assert new_1.revision_number == 2
+    new_2 = Article.objects.get(source__slug="brand-new-source", external_id="new-2")
+    assert new_2.revisions.get(number=1).text == "Caf\u00e9\u200b  \r\nverbatim "  # revision 1 verbatim
+    assert new_2.invisible_chars == 1
+    assert Article.objects.get(external_id="changed").revision_number == 2
+    assert Article.objects.get(external_id="same").revision_number == 1
+    # one job per new revision, one audit row per new article
+    assert PipelineJob.objects.filter(article=new_1).count() == 2
+    assert PipelineJob.objects.filter(article=new_2).count() == 1
+    ingested = AuditEvent.objects.filter(action="article.ingested", article_id__in=[new_1.pk, new_2.pk])
+    assert sorted(ingested.values_list("article_id", flat=True)) == sorted([new_1.pk, new_2.pk])
+
+
+def test_batch_writes_its_new_articles_with_one_statement_per_table(
+        token_client: APIClient, django_capture_on_commit_callbacks: Any) -> None:
+    """Fifty new articles of two new sources: one INSERT into each table, the same rows, audit rows,
+    row history and jobs as one by one, and the jobs published together once the transaction
+    commits."""
+    from django.db import connection
+
+    from articles.models import RowChange
+    from tests.corrections.test_lease import queued_job_ids
+    from tests.support import flush_test_broker
+
+    flush_test_broker()
+    items = [article(source=f"bulk-{i % 2}", external_id=f"bulk-{i}", body=f"Copy {i}.\n\nMore follows.")
+             for i in range(50)]
+    statements: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with django_capture_on_commit_callbacks(execute=True), connection.execute_wrapper(record):
+        response = token_client.post(BATCH, {"articles": items}, format="json")
+    assert response.status_code == 200, response.content
+    inserts = [sql.split()[2].strip('"') for sql in statements if sql.startswith("INSERT")]
+    assert sorted(inserts) == sorted(["articles_ingestrequest", "articles_source", "articles_article",
+                                      "articles_revision", "articles_auditevent", "corrections_pipelinejob"])
+    ids = [r["id"] for r in response.json()["results"]]
+    assert len(set(ids)) == 50 and set(Article.objects.values_list("id", flat=True)) == set(ids)
+    revisions = Revision.objects.filter(article_id__in=ids, number=1)
+    assert sorted(revisions.values_list("ingest_index", flat=True)) == list(range(50))
+    for revision in revisions.select_related("article"):
+        assert revision.text == items[revision.ingest_index]["body"]
+        assert revision.article.external_id == items[revision.ingest_index]["external_id"]
+    assert sorted(AuditEvent.objects.filter(action="article.ingested").values_list("article_id", flat=True)) == sorted(ids)
+    history = RowChange.objects.filter(table_name="articles_article", operation="INSERT")
+    assert sorted(history.values_list("row_id", flat=True)) == sorted(ids)
+    jobs = PipelineJob.objects.filter(article_id__in=ids, state="queued")
+    assert jobs.count() == 50
+    assert sorted(queued_job_ids("passes\x06\x163")) == sorted(jobs.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("key", [None, "batch-key"])
+def test_a_batch_sent_twice_stores_each_article_once(token_client: APIClient, key: str | None) -> None:
+    items = [article(external_id=f"twice-{i}") for i in range(5)]
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    first = token_client.post(BATCH, {"articles": items}, format="json", **headers)
+    again = token_client.post(BATCH, {"articles": items}, format="json", **headers)
+    assert first.status_code == again.status_code == 200
+    assert [r["id"] for r in first.json()["results"]] == [r["id"] for r in again.json()["results"]]
+    assert [r["created"] for r in again.json()["results"]] == [key is not None] * 5  # a replay, or re-sends
+    assert Article.objects.count() == Revision.objects.count() == PipelineJob.objects.count() == 5
+    assert AuditEvent.objects.filter(action="article.ingested").count() == 5
 
 
 @override_settings(NEWSROOM_MAX_BATCH_ITEMS=5)

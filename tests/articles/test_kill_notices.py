@@ -210,3 +210,23 @@ def test_the_review_page_says_the_article_is_withdrawn_and_offers_no_publish(tok
     refused = desk.post(f"/articles/{article_id}/publish/", {"revision": 1, "confirm_pending": "on"})
     assert refused.status_code == 409 and "cannot be published" in refused.content.decode()
     assert Article.objects.get(pk=article_id).publications.count() == 0
+
+
+def test_a_batch_keeps_the_order_of_a_kill_and_the_copies_it_names(token_client: APIClient) -> None:
+    """New articles are written in bulk before the rest of a batch; an article a kill notice in the
+    batch names is not, so that the batch still does what its items one by one would."""
+    items = [json.loads(ninjs(uri="urn:example:wire:45", pubstatus="canceled")),  # before the copy: nothing yet
+             json.loads(ninjs(uri="urn:example:wire:45")), json.loads(ninjs(uri="urn:example:wire:46")),
+             json.loads(ninjs(uri="urn:example:wire:46", pubstatus="withheld")),
+             json.loads(ninjs(uri="urn:example:wire:47"))]
+
+    response = post(token_client, json.dumps(items).encode(), NINJS, BATCH_URL)
+
+    assert response.status_code == 207, response.content
+    results = response.json()["results"]
+    assert "never received" in results[0]["errors"]["external_id"][0]
+    assert [results[i].get("created") for i in (1, 2, 4)] == [True, True, True]
+    assert results[3]["withdrawn"] is True and results[3]["id"] == results[2]["id"]
+    statuses = dict(Article.objects.values_list("external_id", "status"))
+    assert statuses == {"urn:example:wire:45": "received", "urn:example:wire:46": "withdrawn",
+                        "urn:example:wire:47": "received"}
