@@ -106,6 +106,7 @@ def test_identical_suggestions_are_one_card_first_with_their_count(desk: Client)
     assert cards[0]["data-suggestion-id"] == str(kiev[0].pk) and cards[0]["data-group"] == "40"
     assert [c["data-suggestion-id"] for c in cards[1:]] == [str(single.pk)]
     assert "40 places" in html and "Accept all 40" in html and "Reject all 40" in html
+    assert 'pass is of this change, from 0 to 1">confidence 0.90</span>' in html.split('id="g-', 1)[1]
     here = cards[0]["data-members"].split()
     assert here and set(here) <= {str(s.pk) for s in kiev}
     assert all(f'id="m-{pk}"' in html for pk in here)  # each occurrence of this part is marked in place
