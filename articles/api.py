@@ -31,6 +31,7 @@ from articles.serializers import (
     IngestOut,
     RevisionOut,
     RevisionSummaryOut,
+    validate_each,
 )
 from articles.wire import KillNotice
 from articles.wire.parsers import (
@@ -261,16 +262,11 @@ class ArticleBatchCreateApi(APIView):
         limit = settings.NEWSROOM_MAX_BATCH_ITEMS
         if len(items) > limit:
             raise RequestTooLarge(f"The batch has {len(items)} articles; the maximum is {limit}. Split it.")
-        checked: list[tuple[Any, Any]] = []
-        for item in items:
-            if isinstance(item, ItemErrors):
-                checked.append((None, item.errors))
-                continue
-            if isinstance(item, KillNotice):
-                checked.append((item, None))
-                continue
-            serializer = ArticleIn(data=item)
-            checked.append((serializer.validated_data, None) if serializer.is_valid() else (None, serializer.errors))
+        plain = iter(validate_each([item for item in items if not isinstance(item, (ItemErrors, KillNotice))]))
+        checked: list[tuple[Any, Any]] = [
+            (None, item.errors) if isinstance(item, ItemErrors) else (item, None) if isinstance(item, KillNotice)
+            else next(plain) for item in items
+        ]
 
         def produce() -> Answer:
             raw = _raw_request(request)

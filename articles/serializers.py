@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from articles.attribution import publisher_byline, revision_author
 from articles.models import Article, Publication, Revision
@@ -40,6 +41,19 @@ URL_PATTERN = rf"^https?://{_HOST}(?::[0-9]{{1,5}})?(?:[/?#][^{CONTROL_CLASS}{WH
 DATETIME_YEAR_PATTERN = r"^(?:[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9])-"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class NoSurrogates(ProhibitSurrogateCharactersValidator):
+    """DRF's check, with its message and code, as one regular-expression search: DRF's steps
+    through the text a character at a time in Python (a third of a millisecond on 5 KB)."""
+
+    def __call__(self, value: Any) -> None:
+        found = _SURROGATE.search(str(value))
+        if found is not None:
+            raise serializers.ValidationError(self.message.format(code_point=ord(found.group())), code=self.code)
+
+
 class TextField(serializers.CharField):
     """A string and nothing else: DRF's CharField would turn 42 or true into text.
 
@@ -51,6 +65,8 @@ class TextField(serializers.CharField):
         kwargs.setdefault("trim_whitespace", False)
         self.schema_pattern = schema_pattern
         super().__init__(**kwargs)
+        self.validators = [NoSurrogates() if isinstance(v, ProhibitSurrogateCharactersValidator) else v
+                           for v in self.validators]
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
@@ -153,6 +169,22 @@ class ArticleIn(StrictSerializer):
         if len(value.encode("utf-8")) > limit:
             raise serializers.ValidationError(f"Is larger than the limit of {limit} bytes.")
         return value
+
+
+def validate_each(items: list[Any]) -> list[tuple[Any, Any]]:
+    """``(validated data, None)`` or ``(None, errors)`` for each of a batch's articles, exactly as
+    ``ArticleIn(data=item).is_valid()`` says, with one serializer for all the valid ones: making a
+    serializer copies its fields, which cost more than checking a 5 KB article."""
+    shared = ArticleIn()
+    checked: list[tuple[Any, Any]] = []
+    for item in items:
+        try:
+            checked.append((shared.run_validation(item), None))
+        except serializers.ValidationError:
+            alone = ArticleIn(data=item)  # the errors exactly as the serializer reports them
+            alone.is_valid()
+            checked.append((None, alone.errors))
+    return checked
 
 
 class BatchArticlesField(serializers.ListField):
