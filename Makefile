@@ -12,6 +12,7 @@ STAMP := $(VENV)/.installed
 # Any Python runs launcher/services.py find-python, which picks the 3.12+ to build .venv from.
 BOOTSTRAP_PYTHON := $(firstword $(shell command -v python3 python 2>/dev/null))
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: help venv run services test chromium lint typecheck bench clean distclean
 
@@ -67,12 +68,13 @@ lint: venv
 typecheck: venv
 	$(PY) -m mypy .
 
-# bench/load_bench.py drives the system with Locust (the bench extra); bench/locustfile.py is its part.
-# bench/chaos_run.py is a reliability run, not a speed benchmark (README, Tests and measurements).
+# bench/run_all.py runs every benchmark (load_bench.py for a short bounded minute) and writes their
+# JSON to one file, bench/results/bench-<time>.json, printing the table of targets; BENCH_ARGS='--only
+# passes_bench,story_bench' narrows it. bench/load_bench.py drives the system with Locust (the bench
+# extra); bench/locustfile.py is its part. bench/chaos_run.py is a reliability run, not a speed benchmark.
 bench: venv
 	@$(PY) -c 'import locust' 2>/dev/null || $(PY) -m pip install --disable-pip-version-check -q -e ".[bench]"
-	@$(PY) -m launcher.run --services-only -- \
-	  bash -c 'set -e; for script in bench/*.py; do case "$$script" in bench/locustfile.py|bench/chaos_run.py) continue;; esac; echo "make: $$script"; $(PY) "$$script"; done'
+	@$(PY) -m launcher.run --services-only -- $(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts *.egg-info
