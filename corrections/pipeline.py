@@ -143,6 +143,7 @@ class StoryCopies:
             if self.has_signature[i] and width:
                 self.matrix[i] = np.frombuffer(bytes(row[3]), dtype=np.uint64)  # type: ignore[arg-type]
         self._texts: dict[int, str] = {}
+        self._shared: tuple[base.EdgeLineStat, ...] | None = None
 
     def signature(self, article_id: int) -> bytes | memoryview | None:
         i = self.index.get(article_id)
@@ -161,6 +162,13 @@ class StoryCopies:
         scores = self.similarities(article_id)
         return choose_siblings(self.rows, article_id, source_id, lambda row: float(scores[self.index[row[0]]]))
 
+    def shared_lines(self, article: Article) -> tuple[base.EdgeLineStat, ...]:
+        """:func:`shared_edge_lines` for a copy of this story: the same for each of them (they
+        leave out the story's own copies), so read once."""
+        if self._shared is None:
+            self._shared = shared_edge_lines(article)
+        return self._shared
+
     def texts(self, article_ids: list[int]) -> dict[int, str]:
         missing = [a for a in article_ids if a not in self._texts]
         if missing:
@@ -168,8 +176,10 @@ class StoryCopies:
         return {a: self._texts[a] for a in article_ids if a in self._texts}
 
 
-def boilerplate_profile(article: Article, revision: Revision) -> base.BoilerplateProfile:
-    """How often each edge line opened or closed the source's recent, distinct articles."""
+def boilerplate_profile(article: Article, revision: Revision,
+                        story: StoryCopies | None = None) -> base.BoilerplateProfile:
+    """How often each edge line opened or closed the source's recent, distinct articles (``story``:
+    the story's copies read once for a refresh, which also keep the lines shared by other stories)."""
     recent = list(
         EdgeLine.objects.filter(source_id=article.source_id)
         .exclude(article_id=article.pk)
@@ -202,8 +212,9 @@ def boilerplate_profile(article: Article, revision: Revision) -> base.Boilerplat
                 [article_ids],
             )
             stats = tuple(base.EdgeLineStat(line=line, position=pos, count=n) for pos, line, n in cursor.fetchall())
+    shared = story.shared_lines(article) if story is not None else shared_edge_lines(article)
     return base.BoilerplateProfile(recent_articles=len(article_ids), edge_lines=stats, patterns=_starter_patterns(),
-                                   shared_lines=shared_edge_lines(article))
+                                   shared_lines=shared)
 
 
 def shared_edge_lines(article: Article) -> tuple[base.EdgeLineStat, ...]:
@@ -240,18 +251,22 @@ def build_context(article: Article, revision: Revision, snapshot: ReferenceSnaps
         gazetteer=snapshot.gazetteer,
         style_rules=snapshot.style_rules,
         siblings=sibling_texts(article, revision.text, story),
-        boilerplate=boilerplate_profile(article, revision),
+        boilerplate=boilerplate_profile(article, revision, story),
         suppressed=snapshot.suppressed,
     )
 
 
-def evidence_key(module: base.PassModule, context: base.PassContext) -> str:
-    """A fingerprint of the context a pass depends on beyond the text: when it changes, the
-    pass's suggestions may change, and a refresh recomputes them."""
+def evidence_key(module: base.PassModule, context: base.PassContext, text: str) -> str:
+    """A fingerprint of the context a pass depends on beyond the text (``text``, a revision's): when
+    it changes, the pass's suggestions may change, and a refresh recomputes them. Of the story, what
+    the pass says it reads (its ``story_evidence``: a copy printing what the others print already
+    changes nothing), else every sibling's text."""
     if not module.USES_SIBLINGS and not module.USES_SOURCE_HISTORY:
         return ""
     digest = hashlib.sha256()
-    if module.USES_SIBLINGS:
+    if module.USES_SIBLINGS and module.story_evidence is not None:
+        digest.update(f"story:{module.story_evidence(text, context)}:".encode())
+    elif module.USES_SIBLINGS:
         for sibling in context.siblings:
             digest.update(f"{sibling.article_id}:{len(sibling.text)}:{sibling.echo_group}:{sibling.is_echo}:".encode())
             digest.update(hashlib.sha256(sibling.text.encode("utf-8", "surrogatepass")).digest())
@@ -335,7 +350,7 @@ def run_pass(revision: Revision, module: base.PassModule, context: base.PassCont
     with transaction.atomic():
         run, created = PassRun.objects.get_or_create(
             revision=revision, pass_name=module.NAME, pass_version=module.VERSION,
-            defaults={"evidence_key": evidence_key(module, context)},
+            defaults={"evidence_key": evidence_key(module, context, revision.text)},
         )
         if not created:
             return run
@@ -629,7 +644,7 @@ def refresh_article(article_id: int, modules: list[base.PassModule], snapshot: R
 
 def _reconcile(article_id: int, revision: Revision, module: base.PassModule, context: base.PassContext) -> int | None:
     """The suggestions added or withdrawn; None when the pass's evidence is unchanged (not run)."""
-    key = evidence_key(module, context)
+    key = evidence_key(module, context, revision.text)
     run = PassRun.objects.filter(revision=revision, pass_name=module.NAME, pass_version=module.VERSION).first()
     if run is not None and run.evidence_key == key:
         return None

@@ -187,8 +187,47 @@ class PassModule(Protocol):
     # the source opened and closed with (context.boilerplate).
     USES_SIBLINGS: bool
     USES_SOURCE_HISTORY: bool
+    # For a pass that reads the story: a digest of all that its output on ``text`` can depend on in
+    # context.siblings (what it reads of each copy, grouped by voice, and the voice counts), not
+    # which articles or outlets they are. A story's refresh runs the pass again on a copy only when
+    # this changed (corrections.pipeline.evidence_key), so a new copy that tells a copy nothing new
+    # costs it nothing. None: every change of a sibling's text counts.
+    story_evidence: Callable[[str, PassContext], str] | None
 
     run: Callable[[str, PassContext], list[Suggestion]]
+
+
+def stable_digest(value: object) -> str:
+    """A digest of nested strings, numbers, tuples, lists, sets, dicts and dataclasses of them that
+    is the same in every process (sets and dicts in sorted order, whatever the hash seed)."""
+    return hashlib.blake2b(_canonical(value).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _canonical(value: object) -> str:
+    if value is None or isinstance(value, str | int | float | bool):
+        return repr(value)
+    if isinstance(value, set | frozenset):
+        return "{" + ",".join(sorted(_canonical(v) for v in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ",".join(sorted(f"{_canonical(k)}:{_canonical(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, list | tuple):
+        return "(" + ",".join(_canonical(v) for v in value) + ")"
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields is not None:
+        return type(value).__name__ + _canonical(tuple(getattr(value, name) for name in fields))
+    raise TypeError(f"no stable digest of {type(value).__name__}")
+
+
+def voices_evidence(voices: Voices, read: Callable[[str], object], *, siblings: bool = True) -> str:
+    """What a consensus over ``voices`` can depend on: how many voices, outlets and echoes there
+    are, and per voice (as the passes group copies: an echo group, else an outlet) whether it
+    echoes this copy and ``read`` of each of its copies; not which articles or outlets they are.
+    ``siblings``: whether the context had siblings at all."""
+    groups: dict[tuple[bool, str], list[str]] = {}
+    for sibling in (*voices.siblings, *voices.echo_copies):
+        groups.setdefault((sibling.is_echo, sibling.voice), []).append(stable_digest(read(sibling.text)))
+    per_voice = sorted((is_echo, tuple(sorted(readings))) for (is_echo, _), readings in groups.items())
+    return stable_digest((siblings, voices.count, voices.outlets, voices.echoes, tuple(per_voice)))
 
 
 def make_suggestion(

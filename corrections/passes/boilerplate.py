@@ -14,7 +14,13 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from corrections.passes.base import PassContext, Suggestion, make_suggestion, pattern_key
+from corrections.passes.base import (
+    PassContext,
+    Suggestion,
+    make_suggestion,
+    pattern_key,
+    stable_digest,
+)
 from corrections.passes.text_cache import per_text
 from corrections.passes.whitespace import Line, line_deletion_spans, split_lines
 
@@ -26,6 +32,13 @@ VERSION = "4"
 KINDS = ("boilerplate",)
 USES_SIBLINGS = True  # a line the story's other copies print is the story's, not chrome
 USES_SOURCE_HISTORY = True  # context.boilerplate: what recent articles opened and closed with
+
+
+def story_evidence(text: str, context: PassContext) -> str:
+    """What this pass reads of the story: which of this copy's lines the other copies print too
+    (such a line is the story's, never chrome)."""
+    return stable_digest(sorted(_lines_of(text) & _sibling_lines(context)))
+
 
 EDGE_DEPTH = 5  # how many non-blank lines at each end count as the top or the bottom
 MAX_CHROME_CHARS = 250  # longer lines are prose, whatever they look like

@@ -36,7 +36,9 @@ from corrections.passes.base import (
     Voices,
     drop_overlaps,
     make_suggestion,
+    stable_digest,
     story_voices,
+    voices_evidence,
 )
 from corrections.passes.names_text import TITLES, Document, Token, analyse, heading_lines
 from corrections.passes.text_cache import per_text
@@ -46,6 +48,12 @@ VERSION = "3"  # 3: a name's last word in small letters is left alone
 KINDS = ("entity",)
 USES_SIBLINGS = True  # other outlets capitalising a phrase are evidence that it is a name
 USES_SOURCE_HISTORY = False
+
+
+def story_evidence(text: str, context: PassContext) -> str:
+    """What this pass reads of the story: its voices and the capitalised phrases each copy prints."""
+    return voices_evidence(story_voices(context), _phrases_digest)
+
 
 _KIND = "entity"
 _MAX_WORDS = 6
@@ -246,6 +254,11 @@ def _capitalised_phrases(doc: Document) -> dict[str, int]:
 @per_text()
 def _sibling_phrases(text: str) -> frozenset[str]:
     return frozenset(_capitalised_phrases(analyse(text)))
+
+
+@per_text()
+def _phrases_digest(text: str) -> str:
+    return stable_digest(_sibling_phrases(text))
 
 
 def _reference_for(gazetteer: GazetteerSnapshot) -> _Reference:

@@ -28,6 +28,7 @@ VERSION = "3"  # 3: the debris of a mis-decoded letter is part of the word it si
 KINDS = ("duplicate",)
 USES_SIBLINGS = False
 USES_SOURCE_HISTORY = False
+story_evidence = None
 
 # A paragraph long enough that repeating it anywhere in the story is an accident rather than a
 # refrain. Shorter lines count only among the first lines, where a headline printed twice sits

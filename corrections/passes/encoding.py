@@ -26,6 +26,7 @@ VERSION = "1"  # bump with ftfy upgrades too: its output is part of ours
 KINDS = ("encoding", "invisible")
 USES_SIBLINGS = False
 USES_SOURCE_HISTORY = False
+story_evidence = None
 
 # Repair damage only: no quote uncurling, no Unicode normalisation, no width or ligature
 # changes, line breaks left alone (CRLF is not damage), and control characters reported by this

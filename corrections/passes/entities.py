@@ -44,13 +44,15 @@ from corrections.passes.base import (
     Suggestion,
     drop_overlaps,
     make_suggestion,
+    story_voices,
+    voices_evidence,
 )
 from corrections.passes.encoding import mojibake_spans
 from corrections.passes.entity_aligned import match_aligned, propagate
 from corrections.passes.entity_article import match_document_variants, match_majority_forms
 from corrections.passes.entity_gazetteer import match_given, match_phrases, match_word
 from corrections.passes.entity_matches import Fix, Matches
-from corrections.passes.entity_story import Consensus, build_consensus
+from corrections.passes.entity_story import MAX_SIBLINGS, Consensus, build_consensus, reading_digest
 from corrections.passes.house_style import may_occur
 from corrections.passes.names_index import GazetteerIndex, index_for
 from corrections.passes.names_text import PERSON_CUES, Document, analyse, looks_mojibake
@@ -60,6 +62,13 @@ VERSION = "15"  # 15: in a heading, a first name waits for its surname before it
 KINDS = ("entity",)
 USES_SIBLINGS = True
 USES_SOURCE_HISTORY = False
+
+
+def story_evidence(text: str, context: PassContext) -> str:
+    """What the consensus reads of the story (entity_story.build_consensus): its voices and each
+    copy's reading."""
+    return voices_evidence(story_voices(context, MAX_SIBLINGS), reading_digest)
+
 
 _QUOTE_FACTOR = 0.8
 _QUOTE_NOTE = " It is inside a direct quote, so check it against the speaker's words."

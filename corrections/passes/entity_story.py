@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from rapidfuzz.distance import OSA
 
-from corrections.passes.base import PassContext, Voices, story_voices
+from corrections.passes.base import PassContext, Voices, stable_digest, story_voices
 from corrections.passes.encoding import mojibake_spans
 from corrections.passes.names_index import Closeness, closeness
 from corrections.passes.names_text import (
@@ -33,7 +33,7 @@ from corrections.passes.names_text import (
 from corrections.passes.text_cache import per_text
 
 PARAGRAPH_EDGE = "\u00b6"
-_MAX_SIBLINGS = 40
+MAX_SIBLINGS = 40
 _MIN_NAMES_TO_COMPARE = 4  # fewer names than this tell nothing about which story a copy is
 _MIN_SHARED_NAMES = 0.5
 _MAX_CONTEXT_GAP = 6  # characters between a word and its neighbour as a context: ", " or "[.]” "
@@ -146,7 +146,7 @@ def build_consensus(context: PassContext, doc: Document | None = None) -> Consen
     per_source: dict[str, set[str]] = {}
     pairs: dict[str, dict[str, set[str]]] = {}
     outlets: set[str] = set()
-    voices = story_voices(context, _MAX_SIBLINGS)
+    voices = story_voices(context, MAX_SIBLINGS)
     # A copy echoing this one prints this copy's own forms, and cannot vouch for them; where it
     # prints another form, its outlet corrected the feed or this copy was damaged after it.
     printed = frozenset(t.folded for t in doc.tokens if t.is_capitalised) if doc is not None else None
@@ -281,6 +281,12 @@ def _beyond(reading: _SiblingReading, printed: frozenset[str]) -> _SiblingReadin
         tuple((surname, given) for surname, given in reading.pairs if given not in printed), bool(slots),
         slots, places(reading.after_name), places(reading.before_name),
     )
+
+
+@per_text()
+def reading_digest(text: str) -> str:
+    """A digest of all :func:`build_consensus` takes from a copy (its story evidence)."""
+    return stable_digest(_read_sibling(text))
 
 
 @per_text()

@@ -31,6 +31,7 @@ VERSION = "4"  # 4: a suppressed name fix leaves the article agreement to be che
 KINDS = ("grammar",)
 USES_SIBLINGS = False
 USES_SOURCE_HISTORY = False
+story_evidence = None
 
 _KIND = "grammar"
 

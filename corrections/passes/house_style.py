@@ -34,6 +34,7 @@ VERSION = "2"  # 2: URLs and e-mail addresses are found only where a run of thei
 KINDS = ("style",)
 USES_SIBLINGS = False
 USES_SOURCE_HISTORY = False
+story_evidence = None
 
 _KIND = "style"
 _EXACT_CONFIDENCE = 0.95

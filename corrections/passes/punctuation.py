@@ -16,6 +16,7 @@ VERSION = "1"
 KINDS = ("punctuation",)
 USES_SIBLINGS = False
 USES_SOURCE_HISTORY = False
+story_evidence = None
 
 # An opening quote in closing position: after a word or a space, and before punctuation, a space
 # or the end of the paragraph.

@@ -55,7 +55,9 @@ from corrections.passes.base import (
     Voices,
     drop_overlaps,
     make_suggestion,
+    stable_digest,
     story_voices,
+    voices_evidence,
 )
 from corrections.passes.house_style import find_quoted_spans
 from corrections.passes.text_cache import per_text
@@ -65,6 +67,13 @@ VERSION = "9"  # 9: a copy echoing this one still counts where it writes another
 KINDS = ("spelling",)
 USES_SIBLINGS = True  # a mangled compound is checked against the other outlets' copies
 USES_SOURCE_HISTORY = False
+
+
+def story_evidence(text: str, context: PassContext) -> str:
+    """What this pass reads of the story: whether there is one, its voices, and each copy's word
+    contexts and compounds."""
+    return voices_evidence(story_voices(context), _reading_digest, siblings=bool(context.siblings))
+
 
 _KIND = "spelling"
 _DICTIONARY_FILE = "frequency_dictionary_en_82_765.txt"
@@ -444,6 +453,11 @@ def _compound_suggestions(
 def _compounds_in(text: str) -> frozenset[str]:
     """The hyphenated compounds a sibling writes (cached: siblings recur)."""
     return frozenset(m.group(0) for m in _COMPOUND.finditer(text))
+
+
+@per_text()
+def _reading_digest(text: str) -> str:
+    return stable_digest((_sibling_contexts(text), _compounds_in(text)))
 
 
 def _is_unknown_compound(first: str, second: str) -> bool:

@@ -18,6 +18,7 @@ VERSION = "1"
 KINDS = ("whitespace",)
 USES_SIBLINGS = False
 USES_SOURCE_HISTORY = False
+story_evidence = None
 
 _SPACE_RUN = re.compile(r"\s+")
 # Single characters that legitimately separate words: a space, a no-break space ("10\xa0km"),

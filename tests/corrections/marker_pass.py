@@ -17,6 +17,7 @@ VERSION = "1"
 KINDS = ("spelling",)
 USES_SIBLINGS = False
 USES_SOURCE_HISTORY = False
+story_evidence = None
 
 
 def run(text: str, context: PassContext) -> list[Suggestion]:

@@ -18,6 +18,7 @@ VERSION = "1"
 KINDS = ("other",)
 USES_SIBLINGS = False
 USES_SOURCE_HISTORY = False
+story_evidence = None
 
 
 def run(text: str, context: PassContext) -> list[Suggestion]:

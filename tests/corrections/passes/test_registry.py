@@ -10,7 +10,8 @@ from corrections.passes.registry import DEFAULT_PASSES, PASS_ATTRIBUTES, load_pa
 
 
 def test_pass_attributes_are_the_protocols() -> None:
-    assert PASS_ATTRIBUTES == ("NAME", "VERSION", "KINDS", "USES_SIBLINGS", "USES_SOURCE_HISTORY", "run")
+    assert PASS_ATTRIBUTES == ("NAME", "VERSION", "KINDS", "USES_SIBLINGS", "USES_SOURCE_HISTORY", "story_evidence",
+                               "run")
 
 
 def test_default_passes_declare_every_attribute_with_its_type() -> None:
@@ -23,6 +24,8 @@ def test_default_passes_declare_every_attribute_with_its_type() -> None:
         assert callable(module.run), module.NAME
     assert len({m.NAME for m in modules}) == len(modules)
     assert [m.NAME for m in modules if m.USES_SOURCE_HISTORY] == ["boilerplate"]
+    # A pass that reads the story says what of it its output depends on; the others nothing.
+    assert all(callable(m.story_evidence) == m.USES_SIBLINGS for m in modules), [m.NAME for m in modules]
 
 
 @pytest.mark.parametrize("missing", PASS_ATTRIBUTES)
@@ -35,6 +38,7 @@ def test_load_passes_refuses_a_module_without_an_attribute(
         "KINDS": 'KINDS = ("other",)',
         "USES_SIBLINGS": "USES_SIBLINGS = False",
         "USES_SOURCE_HISTORY": "USES_SOURCE_HISTORY = False",
+        "story_evidence": "story_evidence = None",
         "run": "def run(text, context):\n    return []",
     }
     module = f"partial_pass_without_{missing.lower()}"
