@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from rapidfuzz import fuzz, process
 
-from articles.models import Article, AuditEvent, Publication, Revision, Story
+from articles.models import Article, AuditEvent, Publication, Revision, RevisionSearch, Story
 from corrections.models import REVISION_BULK, Suggestion
 from corrections.revisions import Change, changes_between
 
@@ -317,9 +317,9 @@ def queue_articles(filters: QueueFilters) -> QuerySet[Article]:
         # revision matched (a misspelling since corrected) is found too.
         # Two semi-joins, each served by its GIN index: an OR with the title's own tsvector would
         # make PostgreSQL compute that tsvector for every article instead. Revisions keep their
-        # tsvector stored, so a search that matches most of them stays a fast scan.
+        # tsvector stored (articles.search), so a search that matches most of them stays a fast scan.
         query = SearchQuery(filters.q, search_type="websearch", config="english")
-        in_text = Revision.objects.filter(search_vector=query).values("article_id")
+        in_text = RevisionSearch.objects.filter(vector=query).values("article_id")
         in_title = Article.objects.annotate(document=SearchVector("title", config="english")).filter(
             document=query).values("id")
         articles = articles.filter(Q(pk__in=in_title) | Q(pk__in=in_text))

@@ -123,10 +123,9 @@ class PassRun(models.Model):
         return f"{self.pass_name} v{self.pass_version} on revision {self.revision_id}"
 
 
-# A suggestion's revision holds the whole text (up to megabytes) and, where it is stored, its
-# tsvector: a query that joins the revision only for its number or article leaves them out with
-# .defer(*REVISION_BULK).
-REVISION_BULK = tuple(f"revision__{f.name}" for f in Revision._meta.local_fields if f.name in ("text", "search_vector"))
+# A suggestion's revision holds the whole text (up to megabytes): a query that joins the revision
+# only for its number or article leaves it out with .defer(*REVISION_BULK).
+REVISION_BULK = tuple(f"revision__{f.name}" for f in Revision._meta.local_fields if f.name == "text")
 
 
 class Suggestion(models.Model):

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from articles.audit import SystemActor, record_event
 from articles.models import Article, Revision, StorySignature
+from articles.search import index_revision
 from articles.stories import join_story, signature_similarity
 from corrections import budget, jobs, lease, story_refresh, titles
 from corrections.conflicts import SET_ASIDE, settle_conflicts
@@ -384,6 +385,7 @@ def process_revision(job: PipelineJob) -> None:
     passes before it left (corrections.budget.fair_share), so every pass runs on a monster."""
     revision = job.revision
     join_story(job.article_id)  # first: the passes that read the story's other copies see it
+    index_revision(revision.pk)  # the desk's search (articles.search), left out of the ingest
     article = Article.objects.select_related("source").get(pk=job.article_id)
     if revision.ingest_request_id is not None:
         record_edge_lines(article, revision)

@@ -78,3 +78,53 @@ def test_the_backfill_may_fill_a_title_but_change_nothing_else(before_backfill: 
 
     with pytest.raises(Exception, match="append-only"), connection.cursor() as cursor:
         cursor.execute("UPDATE articles_revision SET title = 'T', text = 'other' WHERE id = %s", [row.pk])
+
+
+BEFORE_SEARCH_TABLE = ("articles", "0018_article_withdrawn")
+SEARCH_TABLE = ("articles", "0019_revision_search")
+
+
+def test_the_search_vectors_move_to_their_table_and_new_ones_follow_the_revisions() -> None:
+    """0019 copies each revision's stored vector to articles_revisionsearch; afterwards a revision
+    made at the desk is indexed as it is inserted, one a client sent by its pipeline job."""
+    from articles.models import RevisionSearch
+    from articles.search import index_revision
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE_SEARCH_TABLE])
+    try:
+        apps = executor.loader.project_state(BEFORE_SEARCH_TABLE).apps
+        Source, ApiClient, Article = (apps.get_model("articles", m) for m in ("Source", "ApiClient", "Article"))
+        IngestRequest, Revision = apps.get_model("articles", "IngestRequest"), apps.get_model("articles", "Revision")
+        client = ApiClient.objects.create(name="feed", key_prefix="nr_x", key_hash="0" * 64)
+        article = Article.objects.create(source=Source.objects.create(slug="wire"), external_id="a", client=client,
+                                         title="T")
+        sent = Revision.objects.create(article=article, number=1, title="T", text="Rain fell on the harbour.",
+                                       text_sha256="x", reason="received", ingest_request=IngestRequest.objects.create(
+                                           client=client, content_type="application/json", body=b"{}"))
+        edited = Revision.objects.create(article=article, number=2, title="T", text="Rain fell on the harbours.",
+                                         text_sha256="y", reason="edited")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, search_vector::text FROM articles_revision ORDER BY id")
+            before = dict(cursor.fetchall())
+        migrate_to(SEARCH_TABLE)
+        after = {r.revision_id: r.vector for r in RevisionSearch.objects.all()}
+        assert after == before and set(after) == {sent.pk, edited.pk}
+
+        with connection.cursor() as cursor:  # the models of now: one made at the desk, one a client sent
+            cursor.execute("INSERT INTO articles_revision (article_id, number, title, text, text_sha256, created_at, "
+                           "created_by_system, reason) VALUES (%s, 3, 'T', 'Snow on the harbour.', 'z', now(), "
+                           "'auto-apply', 'auto') RETURNING id", [article.pk])
+            desk = cursor.fetchone()[0]
+            cursor.execute("INSERT INTO articles_revision (article_id, number, title, text, text_sha256, created_at, "
+                           "created_by_system, reason, ingest_request_id) VALUES (%s, 4, 'T', 'Fog.', 'w', now(), '', "
+                           "'re-sent', %s) RETURNING id", [article.pk, sent.ingest_request_id])
+            client_sent = cursor.fetchone()[0]
+        assert RevisionSearch.objects.filter(revision_id=desk).exists()
+        assert not RevisionSearch.objects.filter(revision_id=client_sent).exists()
+        index_revision(client_sent)
+        index_revision(client_sent)  # once, however often the job runs
+        assert RevisionSearch.objects.filter(revision_id=client_sent).count() == 1
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -8,6 +8,7 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -16,9 +17,12 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from articles.models import Article, AuditEvent, Revision, Story
+from articles.search import index_revision
 from articles.tokens import create_api_token
 from corrections import desk as desk_view
-from corrections.models import Alias, Entity, StyleRule, Suggestion, Suppression
+from corrections import pipeline
+from corrections.models import Alias, Entity, PipelineJob, StyleRule, Suggestion, Suppression
+from corrections.revisions import create_revision
 from tests.corrections.desk import (
     HOSTILE_PAYLOADS,
     article_with_text,
@@ -56,6 +60,8 @@ def parse(html: str) -> Tags:
 
 
 def in_review(article: Article) -> Article:
+    """What the article's pipeline job leaves: its revision in the desk's search, the article in review."""
+    index_revision(Revision.objects.get(article=article, number=article.revision_number).pk)
     Article.objects.filter(pk=article.pk).update(status=Article.Status.IN_REVIEW)
     article.refresh_from_db()
     return article
@@ -588,3 +594,20 @@ def test_story_panel_highlights_other_outlets_spellings_of_the_names(desk: Clien
     assert "weekly" in panel
     assert '<mark class="name">Zelensky</mark> ×2' in panel
     assert panel.count('<mark class="name">') >= 3  # the summary and the excerpts
+
+
+def test_the_search_finds_a_copy_once_its_job_has_run_and_an_edit_at_once(desk: Client, editor: User) -> None:
+    """The search vector of a client's text is the pipeline job's to write, not the ingest's; a
+    revision made at the desk is searchable as soon as it is stored."""
+    article = article_with_text("Rain fell on the harbour all week.", source="weekly", title="Weather")
+
+    def found(word: str) -> bool:
+        return "Weather" in desk.get(reverse("desk:queue"), {"q": word, "status": "received"}).content.decode()
+
+    assert not found("harbour")
+    pipeline.process_revision(PipelineJob.objects.get(article=article))
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.RECEIVED)
+    assert found("harbour")
+    create_revision(article=Article.objects.get(pk=article.pk), base=current_revision(article),
+                    text="Snow fell on the lighthouse all week.", changes=[], actor=editor, reason="edited")
+    assert found("lighthouse")
