@@ -12,12 +12,12 @@ from functools import lru_cache
 import numpy as np
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from articles.audit import SystemActor, record_event
-from articles.models import Article, Revision, StorySignature
+from articles.audit import SystemActor, audit_event, record_event
+from articles.models import Article, AuditEvent, Revision, StorySignature
 from articles.search import index_revision
 from articles.stories import join_story, signature_similarity
 from corrections import budget, jobs, lease, story_refresh, titles
@@ -257,24 +257,46 @@ def build_context(article: Article, revision: Revision, snapshot: ReferenceSnaps
     )
 
 
+def story_key(module: base.PassModule, context: base.PassContext, text: str) -> str:
+    """A fingerprint of what the pass reads of the story (context.siblings) for ``text``: what it
+    says it reads (its ``story_evidence``: a copy printing what the others print already changes
+    nothing), else every sibling's text; "" for a pass that reads no story."""
+    if not module.USES_SIBLINGS:
+        return ""
+    if module.story_evidence is not None:
+        return module.story_evidence(text, context)
+    digest = hashlib.sha256()
+    for sibling in context.siblings:
+        digest.update(f"{sibling.article_id}:{len(sibling.text)}:{sibling.echo_group}:{sibling.is_echo}:".encode())
+        digest.update(hashlib.sha256(sibling.text.encode("utf-8", "surrogatepass")).digest())
+    return digest.hexdigest()
+
+
 def evidence_key(module: base.PassModule, context: base.PassContext, text: str) -> str:
     """A fingerprint of the context a pass depends on beyond the text (``text``, a revision's): when
-    it changes, the pass's suggestions may change, and a refresh recomputes them. Of the story, what
-    the pass says it reads (its ``story_evidence``: a copy printing what the others print already
-    changes nothing), else every sibling's text."""
+    it changes, the pass's suggestions may change, and a refresh recomputes them. Two parts,
+    "s<story>h<history>" (:func:`split_key`): what it reads of the story (:func:`story_key`), and
+    of the source's recent articles (context.boilerplate)."""
     if not module.USES_SIBLINGS and not module.USES_SOURCE_HISTORY:
         return ""
-    digest = hashlib.sha256()
-    if module.USES_SIBLINGS and module.story_evidence is not None:
-        digest.update(f"story:{module.story_evidence(text, context)}:".encode())
-    elif module.USES_SIBLINGS:
-        for sibling in context.siblings:
-            digest.update(f"{sibling.article_id}:{len(sibling.text)}:{sibling.echo_group}:{sibling.is_echo}:".encode())
-            digest.update(hashlib.sha256(sibling.text.encode("utf-8", "surrogatepass")).digest())
+    story = _short(story_key(module, context, text)) if module.USES_SIBLINGS else ""
+    history = ""
     if module.USES_SOURCE_HISTORY:
         profile = context.boilerplate
-        digest.update(repr((profile.recent_articles, profile.edge_lines, profile.shared_lines)).encode())
-    return digest.hexdigest()
+        history = _short(repr((profile.recent_articles, profile.edge_lines, profile.shared_lines)))
+    return f"s{story}h{history}"
+
+
+def _short(value: str) -> str:
+    return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=15).hexdigest()
+
+
+def split_key(key: str) -> tuple[str, str] | None:
+    """The story and history parts of an evidence key; None for a key of an older format."""
+    if key[:1] != "s":
+        return None
+    story, sep, history = key[1:].partition("h")  # hex digits hold no "h"
+    return (story, history) if sep and len(story) in (0, 30) and len(history) in (0, 30) else None
 
 
 def record_edge_lines(article: Article, revision: Revision) -> None:
@@ -344,36 +366,97 @@ def _row(revision: Revision, run: PassRun | None, module: base.PassModule, s: ba
     )
 
 
-def run_pass(revision: Revision, module: base.PassModule, context: base.PassContext,
-             allowance: int | None = None) -> PassRun:
-    """Run one pass version on one revision and store its suggestions, at most once: at most
-    ``allowance`` of them (the article's remaining share), and a notice when it stopped short."""
-    with transaction.atomic():
-        run, created = PassRun.objects.get_or_create(
-            revision=revision, pass_name=module.NAME, pass_version=module.VERSION,
-            defaults={"evidence_key": evidence_key(module, context, revision.text)},
-        )
-        if not created:
-            return run
-        bounded = compute_bounded(module, revision.text, context, allowance)
-        started = time.perf_counter()
-        in_title = compute_title_suggestions(module, revision.title, context)
-        seconds = bounded.seconds + time.perf_counter() - started
-        run.duration_ms = seconds * 1000
-        metrics.observe_pass(module.NAME, seconds, [s.kind for s in [*bounded.suggestions, *in_title]])
-        run.suggestion_count = len(bounded.suggestions) + len(in_title)
-        run.stop_reason, run.stop_note = bounded.stop_reason, bounded.stop_note
-        run.save(update_fields=["duration_ms", "suggestion_count", "stop_reason", "stop_note"])
-        Suggestion.objects.bulk_create([*(_row(revision, run, module, s) for s in bounded.stored),
-                                        *(_row(revision, run, module, s, TITLE) for s in in_title)],
-                                       ignore_conflicts=True)
+@dataclass(slots=True)
+class PassResult:
+    """One pass run on a revision, computed and not yet stored."""
+
+    module: base.PassModule
+    bounded: budget.BoundedRun
+    in_title: list[base.Suggestion]
+    seconds: float
+    evidence_key: str
+
+    @property
+    def count(self) -> int:
+        return len(self.bounded.suggestions) + len(self.in_title)
+
+    def run_row(self, revision: Revision) -> PassRun:
+        return PassRun(revision=revision, pass_name=self.module.NAME, pass_version=self.module.VERSION,
+                       evidence_key=self.evidence_key, duration_ms=self.seconds * 1000,
+                       suggestion_count=self.count, stop_reason=self.bounded.stop_reason,
+                       stop_note=self.bounded.stop_note)
+
+
+def compute_pass(revision: Revision, module: base.PassModule, context: base.PassContext,
+                 allowance: int | None = None) -> PassResult:
+    """Run one pass on the revision's text and title within its budget, storing nothing."""
+    bounded = compute_bounded(module, revision.text, context, allowance)
+    started = time.perf_counter()
+    in_title = compute_title_suggestions(module, revision.title, context)
+    return PassResult(module, bounded, in_title, bounded.seconds + time.perf_counter() - started,
+                      evidence_key(module, context, revision.text))
+
+
+def run_passes(revision: Revision, modules: tuple[base.PassModule, ...], context: base.PassContext) -> None:
+    """Run every pass version not yet run on the revision, then store them all at once (one
+    statement per table), each at most once. The passes share the article's limit of suggestions:
+    each may use an equal part of what the passes before it left (corrections.budget.fair_share),
+    so every pass runs on a monster. When a pass fails, those run before it are stored first, so a
+    retry runs only what is left."""
+    done = {(name, version): n for name, version, n in PassRun.objects.filter(revision=revision)
+            .values_list("pass_name", "pass_version", "suggestion_count")}
+    remaining = budget.limits_from_settings().per_article
+    results: list[PassResult] = []
+    try:
+        for i, module in enumerate(modules):
+            stored = done.get((module.NAME, module.VERSION))
+            if stored is None:
+                result = compute_pass(revision, module, context, budget.fair_share(remaining, len(modules) - i))
+                results.append(result)
+                stored = result.count
+            remaining = max(0, remaining - stored)
+    finally:
+        store_passes(revision, results)
+
+
+def store_passes(revision: Revision, results: list[PassResult]) -> None:
+    """Store computed pass runs with their suggestions and audit rows, in one transaction; a run
+    another task stored meanwhile (unique per revision and version) is left as that one stored it."""
+    if not results:
+        return
+    try:
+        with transaction.atomic():
+            runs = PassRun.objects.bulk_create([r.run_row(revision) for r in results])
+            _store_outputs(revision, list(zip(runs, results, strict=True)))
+    except IntegrityError:
+        logger.info("pass runs of revision %s were stored meanwhile; storing the rest one by one", revision.pk)
+        for result in results:
+            with transaction.atomic():
+                run, created = PassRun.objects.get_or_create(
+                    revision=revision, pass_name=result.module.NAME, pass_version=result.module.VERSION,
+                    defaults={"evidence_key": result.evidence_key, "duration_ms": result.seconds * 1000,
+                              "suggestion_count": result.count, "stop_reason": result.bounded.stop_reason,
+                              "stop_note": result.bounded.stop_note})
+                if created:
+                    _store_outputs(revision, [(run, result)])
+
+
+def _store_outputs(revision: Revision, pairs: list[tuple[PassRun, PassResult]]) -> None:
+    rows: list[Suggestion] = []
+    events = []
+    for run, result in pairs:
+        module, bounded = result.module, result.bounded
+        rows += [_row(revision, run, module, s) for s in bounded.stored]
+        rows += [_row(revision, run, module, s, TITLE) for s in result.in_title]
         detail: dict[str, object] = {"pass": module.NAME, "version": module.VERSION,
-                                     "suggestions": run.suggestion_count, "ms": round(run.duration_ms, 2)}
+                                     "suggestions": result.count, "ms": round(result.seconds * 1000, 2)}
         if bounded.stop_note:
             detail["stopped"] = bounded.stop_note
-        record_event(action="pass.run", actor=pass_actor(module), obj=run, article_id=revision.article_id,
-                     revision_number=revision.number, detail=detail)
-    return run
+        events.append(audit_event(action="pass.run", actor=pass_actor(module), obj=run,
+                                  article_id=revision.article_id, revision_number=revision.number, detail=detail))
+        metrics.observe_pass(module.NAME, result.seconds, [s.kind for s in [*bounded.suggestions, *result.in_title]])
+    Suggestion.objects.bulk_create(rows, ignore_conflicts=True)
+    AuditEvent.objects.bulk_create(events)
 
 
 def process_revision(job: PipelineJob) -> None:
@@ -381,8 +464,7 @@ def process_revision(job: PipelineJob) -> None:
     job's revision, auto-apply what policy allows, and ask for the story's refresh (its own queued
     job, coalesced per story: corrections/story_refresh.py).
 
-    The passes share the article's limit of suggestions: each may use an equal part of what the
-    passes before it left (corrections.budget.fair_share), so every pass runs on a monster."""
+    The passes' runs are stored together (:func:`run_passes`)."""
     revision = job.revision
     join_story(job.article_id)  # first: the passes that read the story's other copies see it
     index_revision(revision.pk)  # the desk's search (articles.search), left out of the ingest
@@ -391,11 +473,7 @@ def process_revision(job: PipelineJob) -> None:
         record_edge_lines(article, revision)
     snapshot = get_reference_snapshot()
     context = build_context(article, revision, snapshot)
-    remaining = budget.limits_from_settings().per_article
-    modules = pass_modules()
-    for i, module in enumerate(modules):
-        run = run_pass(revision, module, context, allowance=budget.fair_share(remaining, len(modules) - i))
-        remaining = max(0, remaining - run.suggestion_count)
+    run_passes(revision, pass_modules(), context)
     settle(revision)
     auto_apply(article.pk, revision.pk)
     story_refresh.request_refresh(article)
@@ -554,7 +632,7 @@ def refresh_story(story_id: int, article_ids: Iterable[int]) -> RefreshStats:
         story = StoryCopies(story_id)
         affected = affected_copies(story, new)
         stats.affected = len(affected)
-        for article_id in affected:
+        for article_id in story_changed(story, affected, modules):
             stats.add(refresh_article(article_id, modules, snapshot, story))
     history = history_modules()
     if history:
@@ -566,10 +644,69 @@ def refresh_story(story_id: int, article_ids: Iterable[int]) -> RefreshStats:
                 candidates.update(dict.fromkeys(shared_edge_candidates(article, revision)))
         shared = list(candidates)[:RECENT_SOURCE_ARTICLES]
         stats.shared = len(shared)
-        for article_id in shared:
+        for article_id in history_changed(shared, history):
             stats.add(refresh_article(article_id, history, snapshot))
     stats.ms = (time.perf_counter() - started) * 1000
     return stats
+
+
+def story_changed(story: StoryCopies, article_ids: list[int], modules: list[base.PassModule]) -> list[int]:
+    """Of these copies of ``story``, those for which a pass of ``modules`` now reads other evidence
+    of the story than when it last ran (the story part of its evidence key): the others need no
+    refresh and cost no lock, no context and no pass. Read in two queries for all of them."""
+    current = {article_id: (revision_id, text) for article_id, revision_id, text in Revision.objects.filter(
+        article_id__in=article_ids, number=F("article__revision_number")).values_list("article_id", "id", "text")}
+    runs, processed = _current_runs(article_ids, modules)
+    sources = {row[0]: (row[1], row[2]) for row in story.rows}
+    changed = []
+    for article_id in article_ids:
+        if article_id not in processed or article_id not in current or article_id not in sources:
+            continue  # never processed: its own job reads the story
+        revision_id, text = current[article_id]
+        source_id, slug = sources[article_id]
+        copy = Article(pk=article_id, story_id=story.story_id, source_id=source_id)
+        context = base.PassContext(source=slug, siblings=sibling_texts(copy, text, story))
+        for module in modules:
+            parts = split_key(runs.get((revision_id, module.NAME, module.VERSION), ""))
+            if parts is None or parts[0] != _short(story_key(module, context, text)):
+                changed.append(article_id)
+                break
+    return changed
+
+
+def _current_runs(article_ids: list[int], modules: list[base.PassModule],
+                  ) -> tuple[dict[tuple[int, str, str], str], set[int]]:
+    """The evidence keys of these articles' pass runs by (revision, pass, version), and which
+    articles any of ``modules`` ran on at all."""
+    runs: dict[tuple[int, str, str], str] = {}
+    processed: set[int] = set()
+    for article_id, revision_id, name, version, key in PassRun.objects.filter(
+            revision__article_id__in=article_ids, pass_name__in=[m.NAME for m in modules]).values_list(
+            "revision__article_id", "revision_id", "pass_name", "pass_version", "evidence_key"):
+        processed.add(article_id)
+        runs[(revision_id, name, version)] = key
+    return runs, processed
+
+
+def history_changed(article_ids: list[int], modules: list[base.PassModule]) -> list[int]:
+    """Of these articles, those for which a pass of ``modules`` now reads other edge-line
+    statistics than when it last ran (the history part of its evidence key)."""
+    runs, processed = _current_runs(article_ids, modules)
+    rows = (Revision.objects.filter(article_id__in=article_ids, number=F("article__revision_number"))
+            .values_list("article_id", "id", "text_sha256", "article__source_id", "article__story_id"))
+    changed = []
+    for article_id, revision_id, sha, source_id, story_id in rows:
+        if article_id not in processed:
+            continue
+        profile = boilerplate_profile(Article(pk=article_id, source_id=source_id, story_id=story_id),
+                                      Revision(pk=revision_id, article_id=article_id, text_sha256=sha))
+        history = _short(repr((profile.recent_articles, profile.edge_lines, profile.shared_lines)))
+        for module in modules:
+            parts = split_key(runs.get((revision_id, module.NAME, module.VERSION), ""))
+            if parts is None or parts[1] != history:
+                changed.append(article_id)
+                break
+    return changed
 
 
 def affected_copies(story: StoryCopies, new: set[int]) -> list[int]:
