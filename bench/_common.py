@@ -27,9 +27,10 @@ def machine() -> dict[str, Any]:
     return {"loadavg": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count()}
 
 
-def bench_database(name: str, redis_db: int) -> tuple[str, str]:
-    """Point this process at a scratch database ``name`` (created and migrated if missing, with the
-    starter gazetteer, style and patterns) and Redis database ``redis_db``, emptied; Django set up."""
+def bench_database(name: str, redis_db: int, fresh: bool = True) -> tuple[str, str]:
+    """Point this process at a scratch database ``name`` (made anew unless ``fresh`` is False,
+    else created if missing; migrated, with the starter gazetteer, style and patterns) and Redis
+    database ``redis_db``, emptied; Django set up. Fresh: no story of an earlier run to join."""
     sys.path.insert(0, str(ROOT))
     base_db = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom")
     bench_db = base_db.rsplit("/", 1)[0] + "/" + name
@@ -39,6 +40,8 @@ def bench_database(name: str, redis_db: int) -> tuple[str, str]:
     import psycopg
 
     with psycopg.connect(base_db.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
     import django
