@@ -23,6 +23,7 @@ from articles.models import Article, Revision, Story, StoryBand, StorySignature
 NUM_PERM = 128
 ROWS_PER_BAND = 2  # 64 bands of 2 rows: candidates from a Jaccard of about 0.1 upwards
 STORY_LOCK_ID = 0x5709_0001
+MAX_CANDIDATES = 50  # articles compared with a new one, at most
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]{2,}")
 _STOPWORDS = frozenset(
@@ -93,53 +94,60 @@ def join_story(article_id: int) -> int | None:
     at once cannot found two stories; the signature is computed before the lock is taken.
     Returns the article's story id.
     """
-    if StorySignature.objects.filter(article_id=article_id).exists():
-        return Article.objects.filter(pk=article_id).values_list("story_id", flat=True).first()
-    text = Revision.objects.filter(article_id=article_id, number=1).values_list("text", flat=True).first()
-    if text is None:
+    row = (Revision.objects.filter(article_id=article_id, number=1)
+           .values_list("text", "article__story_id", "article__story_signature__article_id").first())
+    if row is None:
         return None
+    text, story_id, signed = row
+    if signed is not None:
+        return story_id
     signature = story_signature(text)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORY_LOCK_ID])
-        article = Article.objects.filter(pk=article_id).only("id", "title", "story_id").first()
-        if article is None:
+        # Again under the lock: a twin job (a redelivered message) may have been first.
+        row = Article.objects.filter(pk=article_id).values_list("title", "story_id", "story_signature__article_id").first()
+        if row is None:
             return None
-        if StorySignature.objects.filter(article_id=article_id).exists():  # a twin job was first
-            return article.story_id
-        return _assign(article, signature, timezone.now() - settings.NEWSROOM_STORY_WINDOW).pk
+        title, story_id, signed = row
+        if signed is not None:
+            return story_id
+        return _assign(article_id, title, signature, timezone.now() - settings.NEWSROOM_STORY_WINDOW)
 
 
-def _assign(article: Article, signature: np.ndarray, since: datetime) -> Story:
+def _assign(article_id: int, title: str, signature: np.ndarray, since: datetime) -> int:
     bands = band_hashes(signature)
-    candidate_ids = _candidates(article.pk, bands, since)
-    best: tuple[float, int] | None = None
-    for other_id, raw in StorySignature.objects.filter(article_id__in=candidate_ids).values_list("article_id", "minhash"):
+    best: tuple[float, int | None] | None = None
+    for raw, other_story in (StorySignature.objects.filter(article_id__in=_candidates(article_id, bands, since))
+                             .values_list("minhash", "article__story_id")):
         similarity = estimate_similarity(signature, np.frombuffer(bytes(raw), dtype=np.uint64))
         if best is None or similarity > best[0]:
-            best = (similarity, other_id)
-    story: Story | None = None
-    if best is not None and best[0] >= settings.NEWSROOM_STORY_THRESHOLD:
-        story = Story.objects.filter(articles__id=best[1]).first()
-    if story is None:
-        story = Story.objects.create(title=article.title[:500])
-    Article.objects.filter(pk=article.pk).update(story=story, updated_at=timezone.now())
-    article.story = story
-    StorySignature.objects.create(article=article, minhash=signature.tobytes())
-    StoryBand.objects.bulk_create(StoryBand(article=article, band=i, hash=h) for i, h in enumerate(bands))
-    return story
+            best = (similarity, other_story)
+    story_id = best[1] if best is not None and best[0] >= settings.NEWSROOM_STORY_THRESHOLD else None
+    if story_id is None:
+        story_id = Story.objects.create(title=title[:500]).pk
+    Article.objects.filter(pk=article_id).update(story_id=story_id, updated_at=timezone.now())
+    StorySignature.objects.create(article_id=article_id, minhash=signature.tobytes())
+    StoryBand.objects.bulk_create(StoryBand(article_id=article_id, band=i, hash=h) for i, h in enumerate(bands))
+    return story_id
 
 
-def _candidates(article_id: int, bands: list[int], since: datetime) -> set[int]:
+def _candidates(article_id: int, bands: list[int], since: datetime) -> list[int]:
+    """The recent articles sharing a band with this one: the ``MAX_CANDIDATES`` sharing the most
+    (the likeliest to be most similar; then the newest), so that the signatures compared stay
+    bounded however large a story grows."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT DISTINCT sb.article_id
+            SELECT sb.article_id
             FROM articles_storyband sb
             JOIN unnest(%s::smallint[], %s::bigint[]) AS q(band, hash)
               ON sb.band = q.band AND sb.hash = q.hash
             WHERE sb.article_id <> %s AND sb.created_at >= %s
+            GROUP BY sb.article_id
+            ORDER BY count(*) DESC, sb.article_id DESC
+            LIMIT %s
             """,
-            [list(range(len(bands))), bands, article_id, since],
+            [list(range(len(bands))), bands, article_id, since, MAX_CANDIDATES],
         )
-        return {row[0] for row in cursor.fetchall()}
+        return [row[0] for row in cursor.fetchall()]
