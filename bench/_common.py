@@ -76,6 +76,23 @@ def start_worker(args: list[str], log_path: Path) -> Any:
     return process
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of a process and its children so far, from /proc (Linux)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        pids += [int(c) for c in children]
+    return total
+
+
 def stop_worker(process: Any) -> None:
     process.terminate()
     try:

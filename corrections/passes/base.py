@@ -203,14 +203,24 @@ def stable_digest(value: object) -> str:
     return hashlib.blake2b(_canonical(value).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _canonical(value: object) -> str:
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, _PLAIN):
         return repr(value)
+    # Containers of plain values (most of what passes read of a text) take the short way.
     if isinstance(value, set | frozenset):
+        if all(isinstance(v, _PLAIN) for v in value):
+            return "{" + ",".join(sorted(map(repr, value))) + "}"
         return "{" + ",".join(sorted(_canonical(v) for v in value)) + "}"
     if isinstance(value, dict):
+        if all(isinstance(k, _PLAIN) and isinstance(v, _PLAIN) for k, v in value.items()):
+            return "{" + ",".join(sorted(f"{k!r}:{v!r}" for k, v in value.items())) + "}"
         return "{" + ",".join(sorted(f"{_canonical(k)}:{_canonical(v)}" for k, v in value.items())) + "}"
     if isinstance(value, list | tuple):
+        if all(isinstance(v, _PLAIN) for v in value):
+            return "(" + ",".join(map(repr, value)) + ")"
         return "(" + ",".join(_canonical(v) for v in value) + ")"
     fields = getattr(value, "__dataclass_fields__", None)
     if fields is not None:
