@@ -6,7 +6,7 @@ non-zero when one fails; the chaos run (bench/chaos_run.py) and operators use it
 
 The checks follow ../shared/RELIABILITY.md section E: every ingested revision has exactly one
 completed run of each configured pass, every suggestion is unique under its natural key, no job
-stays queued or running past its lease; and beyond it: one article per natural key, no article
+stays queued or running past its lease (nor a story's refresh); and beyond it: one article per natural key, no article
 stuck short of review (or of failed with a reason), suggestions that still match their text, one
 ingest audit row per article.
 """
@@ -90,6 +90,16 @@ _CHECKS: list[tuple[str, str, str]] = [
         SELECT 'job ' || id FROM corrections_pipelinejob
         WHERE state = 'queued'
           AND COALESCE(enqueued_at, created_at) < now() - make_interval(secs => %(stale_queued)s + %(grace)s)
+        """,
+    ),
+    (
+        "story_refreshes_stuck",
+        "story refreshes whose worker's lease ran out, or waiting past the sweep's net, longer ago than the "
+        "grace (is beat running?)",
+        """
+        SELECT 'story ' || story_id FROM corrections_storyrefresh
+        WHERE (claimed_by <> '' AND lease_expires_at < now() - make_interval(secs => %(grace)s))
+           OR (claimed_by = '' AND due_at < now() - make_interval(secs => %(stale_queued)s + %(grace)s))
         """,
     ),
     (
@@ -211,7 +221,8 @@ def reconcile(grace: timedelta = timedelta(seconds=60), examples: int = EXAMPLES
 
 
 def count_unfinished() -> int:
-    """Jobs queued or running: what ``--wait`` waits for."""
+    """Jobs queued or running and stories waiting for their refresh: what ``--wait`` waits for."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM corrections_pipelinejob WHERE state IN ('queued', 'running')")
+        cursor.execute("SELECT (SELECT count(*) FROM corrections_pipelinejob WHERE state IN ('queued', 'running'))"
+                       " + (SELECT count(*) FROM corrections_storyrefresh)")
         return int(cursor.fetchone()[0])

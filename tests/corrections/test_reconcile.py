@@ -100,6 +100,16 @@ def break_failed_job_without_reason(desk: list[Article]) -> None:
     sql("UPDATE corrections_pipelinejob SET state = 'failed', last_error = '' WHERE article_id = %s", [desk[1].pk])
 
 
+def break_stuck_story_refresh(desk: list[Article]) -> None:
+    # A worker died in a refresh and no sweep took it back (beat is down).
+    sql("""INSERT INTO corrections_storyrefresh (story_id, article_ids, requested, created_at, due_at, claimed_by,
+                                                 lease_expires_at)
+           SELECT story_id, ARRAY[id], 1, now(), now(), 'dead-task', now() - interval '1 hour'
+           FROM articles_article WHERE id = %s
+           ON CONFLICT (story_id) DO UPDATE SET claimed_by = 'dead-task', lease_expires_at = now() - interval '1 hour'
+        """, [desk[1].pk])
+
+
 def break_revision_without_job(desk: list[Article]) -> None:
     # Cleaning the job table by hand.
     sql("DELETE FROM corrections_pipelinejob WHERE article_id = %s", [desk[1].pk])
@@ -155,6 +165,7 @@ BREAKS: dict[str, Callable[[list[Article]], None]] = {
     "jobs_running_past_lease": break_running_past_lease,
     "jobs_queued_unswept": break_queued_unswept,
     "jobs_failed_without_reason": break_failed_job_without_reason,
+    "story_refreshes_stuck": break_stuck_story_refresh,
     "ingested_revisions_without_job": break_revision_without_job,
     "done_revisions_missing_pass_runs": break_missing_pass_run,
     "pass_runs_duplicated": break_duplicate_pass_run,
