@@ -12,9 +12,15 @@ import re
 import shutil
 import tempfile
 
+# Under pytest-xdist each process of the run (gw0, gw1, ...) has a database of its own
+# (pytest-django adds the suffix) and so a Redis database of its own: 15, 14, 13.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_process = int(_xdist_worker[2:]) if _xdist_worker.startswith("gw") else 0
+if _process > 2:
+    raise RuntimeError("the suite runs in at most 3 processes (-n 3): each needs a Redis database of its own")
 _redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-os.environ["REDIS_URL"] = re.sub(r"/\d*$", "", _redis.split("?")[0].rstrip("/")) + "/15"
-os.environ.setdefault("CACHE_KEY_PREFIX", "newsroom-test")
+os.environ["REDIS_URL"] = re.sub(r"/\d*$", "", _redis.split("?")[0].rstrip("/")) + f"/{15 - _process}"
+os.environ.setdefault("CACHE_KEY_PREFIX", f"newsroom-test{_xdist_worker}")
 os.environ.setdefault("NEWSROOM_API_RATE", "100000/min")
 os.environ.setdefault("NEWSROOM_SWEEP_INTERVAL", "2")
 
