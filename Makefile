@@ -13,6 +13,9 @@ STAMP := $(VENV)/.installed
 BOOTSTRAP_PYTHON := $(firstword $(shell command -v python3 python 2>/dev/null))
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# The suite runs in 3 processes (pytest-xdist, a module at a time; each process has its own test
+# database and Redis database); PYTEST_PARALLEL= runs it in one.
+PYTEST_PARALLEL ?= -n 3 --dist loadfile
 
 .PHONY: help venv run services test chromium lint typecheck bench clean distclean
 
@@ -47,7 +50,7 @@ services: venv
 	@$(PY) -m launcher.run --services-only
 
 test: venv chromium
-	@$(PY) -m launcher.run --services-only -- $(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m launcher.run --services-only -- $(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 # The browser tests drive Debian's chromium through Playwright (`playwright install` cannot work here).
 chromium:

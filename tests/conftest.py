@@ -16,6 +16,21 @@ from newsroom.roles import ROLES
 from tests.support import Worker, flush_test_broker, worker_env
 
 
+# A parallel run (`make test`: -n 3 --dist loadfile) hands out whole modules in collection order:
+# the longest ones (servers of their own, the chaos run) go first, so that the other processes share
+# the rest of the suite meanwhile instead of one process finishing them alone at the end.
+_LONGEST_FIRST = ("tests/test_chaos_run.py", "tests/launcher/test_run_supervision.py",
+                  "tests/newsroom/test_api_fuzz.py", "tests/launcher/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(_LONGEST_FIRST) if item.nodeid.startswith(prefix)),
+                    len(_LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
 @pytest.fixture
 def token_client(db: None) -> Iterator[APIClient]:
     """A DRF test client authenticated with a freshly created ingestion token."""
