@@ -15,7 +15,6 @@ from articles.tokens import create_api_token
 from newsroom.roles import ROLES
 from tests.support import Worker, flush_test_broker, worker_env
 
-
 # A parallel run (`make test`: -n 3 --dist loadfile) hands out whole modules in collection order:
 # the longest ones (servers of their own, the chaos run) go first, so that the other processes share
 # the rest of the suite meanwhile instead of one process finishing them alone at the end.
