@@ -162,6 +162,19 @@ def descendants(root: int, table: dict[int, tuple[int, int]]) -> list[int]:
     return found
 
 
+def broker_messages(client: Any) -> int:
+    """Messages waiting in every queue the app sends to, at every priority (kombu keeps one Redis
+    list per queue and priority step; corrections/ops.py)."""
+    from corrections.ops import _PRIORITY_SEP, _PRIORITY_STEPS, celery_queue_names
+
+    pipe = client.pipeline(transaction=False)
+    for name in celery_queue_names():
+        pipe.llen(name)
+        for step in _PRIORITY_STEPS:
+            pipe.llen(f"{name}{_PRIORITY_SEP}{step}")
+    return sum(int(n) for n in pipe.execute())
+
+
 def rss_kb(pid: int) -> int | None:
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -480,7 +493,7 @@ class Monitor(threading.Thread):
             " count(*) FILTER (WHERE datname = %s AND wait_event_type = 'Lock' AND wait_event <> 'advisory')"
             " FROM pg_stat_activity", [self.db_name] * 3).fetchone()
         try:
-            broker = int(self.redis.llen("celery"))
+            broker = broker_messages(self.redis)
         except Exception:  # noqa: BLE001 - a sample without it
             broker = -1
         rss = {name: {str(pid): rss_kb(pid) for pid in pids} for name, pids in groups.items() if name != "locust"}
