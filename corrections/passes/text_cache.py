@@ -12,24 +12,44 @@ longer than ``max_chars`` are not kept: a few huge articles must not fill the me
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import TypeVar
 
 T = TypeVar("T")
 
 MAX_CHARS = 200_000
+# What one cached function keeps at most, in characters of the texts it keeps results for: about
+# 14 bytes of results per character per function for news copy, so about 14 MB per function.
+BUDGET_CHARS = 1_000_000
 
 
-def per_text(maxsize: int = 64, max_chars: int = MAX_CHARS) -> Callable[[Callable[[str], T]], Callable[[str], T]]:
-    """Cache a function of one text: the last ``maxsize`` texts of at most ``max_chars``."""
+def per_text(maxsize: int = 128, max_chars: int = MAX_CHARS,
+             budget_chars: int = BUDGET_CHARS) -> Callable[[Callable[[str], T]], Callable[[str], T]]:
+    """Cache a function of one text: the last ``maxsize`` texts of at most ``max_chars``, as long
+    as they hold ``budget_chars`` characters together (the least recently used go first). A story's
+    refresh reads its copies' siblings, many of them the same: 128 ordinary copies stay while a few
+    huge articles cannot fill a worker's memory."""
 
     def decorate(function: Callable[[str], T]) -> Callable[[str], T]:
-        cached = lru_cache(maxsize=maxsize)(function)
+        cache: OrderedDict[str, T] = OrderedDict()
+        held = [0]  # characters of the texts cached
 
         @wraps(function)
         def call(text: str) -> T:
-            return cached(text) if len(text) <= max_chars else function(text)
+            if len(text) > max_chars:
+                return function(text)
+            if text in cache:
+                cache.move_to_end(text)
+                return cache[text]
+            value = function(text)
+            cache[text] = value
+            held[0] += len(text)
+            while len(cache) > maxsize or held[0] > budget_chars:
+                old, _ = cache.popitem(last=False)
+                held[0] -= len(old)
+            return value
 
         return call
 
