@@ -53,9 +53,9 @@ def load(n: int) -> None:
             """, {"articles": articles})
         cursor.execute(
             """
-            INSERT INTO articles_revision (id, article_id, number, text, text_sha256, created_at, created_by_system,
-                                           reason)
-            SELECT i, i, 1, 'Teh text of article ' || i, md5(i::text), now(), 'bench', 'received'
+            INSERT INTO articles_revision (id, article_id, number, title, text, text_sha256, created_at,
+                                           created_by_system, reason)
+            SELECT i, i, 1, 'Title ' || i, 'Teh text of article ' || i, md5(i::text), now(), 'bench', 'received'
             FROM generate_series(1, %(articles)s) i
             """, {"articles": articles})
         cursor.execute(

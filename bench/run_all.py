@@ -55,8 +55,10 @@ def table(targets: list[dict[str, Any]]) -> str:
         return "" if value is None else ("met" if value is True else "not met" if value is False else str(value))
 
     lines = ["| target | figure | floor | ratio | goal | |", "| --- | --- | --- | --- | --- | --- |"]
-    lines += [f"| {t['name']} | {cell(t['value'])} | {cell(t['floor'])} | {cell(t['ratio'])} | {t['target']} | "
-              f"{cell(t['pass'])} |" for t in targets]
+    # load_bench names its checks {check, measured, target, pass}: the same table takes them.
+    lines += [f"| {t.get('name', t.get('check'))} | {cell(t.get('value', t.get('measured')))} | "
+              f"{cell(t.get('floor'))} | {cell(t.get('ratio'))} | {t.get('target')} | {cell(t.get('pass'))} |"
+              for t in targets]
     return "\n".join(lines)
 
 
@@ -94,8 +96,9 @@ def main() -> int:
         results[script.stem] = {"exit": done.returncode, "seconds": round(time.monotonic() - t0, 1), "result": output}
         if done.returncode != 0:
             failed.append(script.name)
-        for entry in output.get("targets", []) if isinstance(output, dict) else []:
-            targets.append({"bench": script.stem, **entry})
+        listed = output.get("targets") if isinstance(output, dict) else None
+        if isinstance(listed, list):  # a script whose "targets" is something else keeps it in its result
+            targets += [{"bench": script.stem, **entry} for entry in listed if isinstance(entry, dict)]
         write(done=False)
     write(done=True)
     print(table(targets))

@@ -75,7 +75,8 @@ def load_queue_data(n: int, rng: random.Random) -> None:
         title = " ".join(rng.choice(WORDS) for _ in range(7)).capitalize()
         articles.append((i, rng.choice(sources).pk, f"ext-{i}", title, "text/plain", "en", "", rng.choice(statuses),
                          "", 1, rng.choice(stories).pk, 0, created, created))
-        revisions.append((i, i, 1, text, hashlib.sha256(text.encode()).hexdigest(), created, "bench", "received"))
+        revisions.append((i, i, 1, title, text, hashlib.sha256(text.encode()).hexdigest(), created, "bench",
+                          "received"))
         for k in range(rng.randint(0, 4)):
             start = text.index(words[k * 10]) if k else 0
             end = start + len(words[k * 10])
@@ -88,7 +89,8 @@ def load_queue_data(n: int, rng: random.Random) -> None:
                    "status_detail", "revision_number", "story_id", "invisible_chars", "created_at", "updated_at"],
                   articles)
         copy_rows(raw, "articles_revision",
-                  ["id", "article_id", "number", "text", "text_sha256", "created_at", "created_by_system", "reason"],
+                  ["id", "article_id", "number", "title", "text", "text_sha256", "created_at", "created_by_system",
+                   "reason"],
                   revisions)
         copy_rows(raw, "corrections_suggestion",
                   ["revision_id", "pass_name", "kind", "start", '"end"', "original", "replacement", "confidence",
