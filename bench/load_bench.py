@@ -165,13 +165,13 @@ def descendants(root: int, table: dict[int, tuple[int, int]]) -> list[int]:
 def broker_messages(client: Any) -> int:
     """Messages waiting in every queue the app sends to, at every priority (kombu keeps one Redis
     list per queue and priority step; corrections/ops.py)."""
-    from corrections.ops import _PRIORITY_SEP, _PRIORITY_STEPS, celery_queue_names
+    from corrections.broker import queue_keys
+    from corrections.ops import celery_queue_names
 
     pipe = client.pipeline(transaction=False)
     for name in celery_queue_names():
-        pipe.llen(name)
-        for step in _PRIORITY_STEPS:
-            pipe.llen(f"{name}{_PRIORITY_SEP}{step}")
+        for key in queue_keys(name):
+            pipe.llen(key)
     return sum(int(n) for n in pipe.execute())
 
 

@@ -7,14 +7,15 @@ the queue with copies). A message is lost when publishing failed, when the web p
 its commit and the publish, or when Redis restarted without persistence or was flushed. Each
 successful publish is noted in Redis itself, in a sorted set beside the messages (job id -> time):
 a job the set does not hold has no message either, whichever way it was lost; a Redis that came
-back empty has lost both. Entries older than the sweep's safety net (``NEWSROOM_JOB_STALE_QUEUED``,
-after which a queued job is published again anyway) are trimmed, so the set stays small.
+back empty has lost both. Notes are kept for a day at least (``NOTES_KEPT``; longer when the
+sweep's safety net, ``NEWSROOM_JOB_STALE_QUEUED``, is longer), then trimmed, so the set stays small:
+a job waiting behind a backlog of hours keeps its note and is not published again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import redis
@@ -22,6 +23,11 @@ from django.conf import settings
 
 PUBLISHED_KEY = "newsroom:published-jobs"
 CHUNK = 1000
+NOTES_KEPT = timedelta(days=1)
+# kombu's Redis transport keeps a queue's prioritised messages in lists named queue + SEP + step
+# (the step-0 list is the queue's own name).
+PRIORITY_SEP = "\x06\x16"
+PRIORITY_STEPS = (3, 6, 9)
 
 
 def _client() -> redis.Redis:
@@ -55,12 +61,13 @@ def note_published_many(job_ids: Iterable[int], now: datetime, key: str = PUBLIS
 
 def held(job_ids: Iterable[int], now: datetime, key: str = PUBLISHED_KEY) -> set[int] | None:
     """The jobs among ``job_ids`` whose message the broker holds; None when Redis does not answer.
-    Trims the notes older than the safety net first."""
+    Trims the notes older than ``NOTES_KEPT`` first."""
     ids = list(job_ids)
     client = _client()
     found: set[int] = set()
     try:
-        client.zremrangebyscore(key, "-inf", (now - settings.NEWSROOM_JOB_STALE_QUEUED).timestamp())
+        kept = max(NOTES_KEPT, settings.NEWSROOM_JOB_STALE_QUEUED)
+        client.zremrangebyscore(key, "-inf", (now - kept).timestamp())
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             scores = client.zmscore(key, [str(pk) for pk in chunk])
@@ -70,3 +77,19 @@ def held(job_ids: Iterable[int], now: datetime, key: str = PUBLISHED_KEY) -> set
     finally:
         client.close()
     return found
+
+
+def queue_keys(queue: str) -> list[str]:
+    """The Redis lists that hold ``queue``'s messages, one per priority step."""
+    return [queue, *(f"{queue}{PRIORITY_SEP}{step}" for step in PRIORITY_STEPS)]
+
+
+def holds_messages(queue: str) -> bool | None:
+    """Whether any message waits in ``queue`` (at any priority); None when Redis does not answer."""
+    client = _client()
+    try:
+        return bool(client.exists(*queue_keys(queue)))
+    except (redis.RedisError, OSError):
+        return None
+    finally:
+        client.close()

@@ -25,6 +25,7 @@ SWEEP_ACTOR = SystemActor("sweep")
 # by name, so this module needs no import of the tasks, which import the pipeline, which imports
 # this module.
 PIPELINE_TASK = "corrections.tasks.run_pipeline_task"
+PIPELINE_QUEUE = settings.CELERY_TASK_ROUTES[PIPELINE_TASK]["queue"]
 # Redis serves the lowest priority number first (kombu's steps 0, 3, 6, 9); tasks default to
 # CELERY_TASK_DEFAULT_PRIORITY (3). The sweep, and the jobs it takes back from a dead worker, run at
 # 0: ahead of the backlog, so that recovery does not wait for the queue to drain.
@@ -200,20 +201,27 @@ def sweep_jobs(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     A queued job's message is lost when the broker holds no note of its publish (corrections/
     broker.py: the publish failed, the web process died before it, Redis came back empty) once it
     has had ``PUBLISH_GRACE`` to land, or, as a safety net, when the job has waited
-    ``NEWSROOM_JOB_STALE_QUEUED``. Jobs waiting their turn in a healthy broker are left alone,
-    however long the backlog. Safe to run concurrently with itself (rows are locked with SKIP
+    ``NEWSROOM_JOB_STALE_QUEUED`` and its queue holds no message any more. Jobs waiting their turn
+    in a healthy broker are left alone, however long the backlog. Safe to run concurrently with itself (rows are locked with SKIP
     LOCKED).
     """
     now = now or timezone.now()
     counts = {"republished": 0, "failed": 0, "unpublished": 0}
     to_publish: list[tuple[int, bool]] = []
     lost = lost_messages(now)
+    # The safety net: a job waiting past NEWSROOM_JOB_STALE_QUEUED whose note says its message is
+    # in Redis, yet no message of the queue is left ahead of it (say, a worker died holding it).
+    # While the queue holds messages it may be among them: a copy per job of an hours-long backlog
+    # every few minutes would only lengthen the backlog.
+    stale = Q(state=PipelineJob.State.QUEUED, enqueued_at__lt=now - settings.NEWSROOM_JOB_STALE_QUEUED)
+    if broker.holds_messages(PIPELINE_QUEUE):
+        stale = Q(pk__in=[])
     with transaction.atomic():
         stuck = (
             PipelineJob.objects.select_for_update(skip_locked=True)
             .select_related("revision")
             .filter(
-                Q(state=PipelineJob.State.QUEUED, enqueued_at__lt=now - settings.NEWSROOM_JOB_STALE_QUEUED)
+                stale
                 | Q(state=PipelineJob.State.QUEUED, enqueued_at__isnull=True)
                 | Q(state=PipelineJob.State.QUEUED, pk__in=lost)
                 | Q(state=PipelineJob.State.RUNNING, lease_expires_at__lt=now)

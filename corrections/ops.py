@@ -18,14 +18,12 @@ from django.utils import timezone
 
 from articles.feeds import FeedHealth, feed_health
 from articles.models import Feed
+from corrections import broker
 from corrections.models import PipelineJob, StoryRefresh
 from corrections.quality import Grouping, QualityRow, pass_quality
 
 logger = logging.getLogger(__name__)
 
-# kombu's Redis transport keeps a queue's prioritised messages in lists named queue + SEP + step.
-_PRIORITY_SEP = "\x06\x16"
-_PRIORITY_STEPS = (3, 6, 9)
 _UNACKED = "unacked"  # kombu's hash of delivered, unacknowledged messages (incl. countdowns)
 
 
@@ -92,15 +90,14 @@ def broker_state() -> BrokerState:
         client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2)
         pipe = client.pipeline(transaction=False)
         for name in names:
-            pipe.llen(name)
-            for step in _PRIORITY_STEPS:
-                pipe.llen(f"{name}{_PRIORITY_SEP}{step}")
+            for key in broker.queue_keys(name):
+                pipe.llen(key)
         pipe.hlen(_UNACKED)
         answers = [int(n) for n in pipe.execute()]
     except redis.RedisError as ex:
         logger.warning("could not read the queue lengths from the broker: %s", type(ex).__name__)
         return BrokerState(queues={}, unacked=0, error=type(ex).__name__)
-    per_queue = 1 + len(_PRIORITY_STEPS)
+    per_queue = 1 + len(broker.PRIORITY_STEPS)
     queues = {name: sum(answers[i * per_queue : (i + 1) * per_queue]) for i, name in enumerate(names)}
     return BrokerState(queues=queues, unacked=answers[-1])
 

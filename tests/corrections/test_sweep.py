@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from articles.tokens import create_api_token
-from corrections import jobs
+from corrections import broker, jobs
 from corrections.models import PipelineJob
 from tests.articles.helpers import ingest
 from tests.corrections.test_lease import queued_job_ids
@@ -43,7 +45,28 @@ def test_jobs_waiting_their_turn_in_a_healthy_broker_are_left_alone(settings: ob
     assert jobs.sweep_jobs()["republished"] == 0
     assert sorted(queued_job_ids(QUEUE)) == waiting  # no copies behind them
     age(waiting[:1], settings.NEWSROOM_JOB_STALE_QUEUED.total_seconds() + 5)  # type: ignore[attr-defined]
-    assert jobs.sweep_jobs()["republished"] == 1  # the safety net
+    assert jobs.sweep_jobs()["republished"] == 0  # its message may still be in the backlog: no copy
+    assert sorted(queued_job_ids(QUEUE)) == waiting
+    # The messages are gone, the notes are not (a worker died holding them): the safety net
+    drop_messages()
+    assert jobs.sweep_jobs()["republished"] == 1
+    assert queued_job_ids(QUEUE) == waiting[:1]
+
+
+def test_a_backlog_older_than_the_safety_net_gets_no_copies(settings: object) -> None:
+    # A backlog of hours (the soak: 2,904 copies; F1: 12,000): each job keeps its note, and no
+    # job is published again while the queue holds messages.
+    waiting = queued_jobs(4, prefix="old-backlog")
+    age(waiting, 3 * 3600)
+    later = timezone.now() + timedelta(hours=3)  # the notes are three hours old too
+    assert jobs.sweep_jobs(now=later)["republished"] == 0
+    assert sorted(queued_job_ids(QUEUE)) == waiting
+
+
+def drop_messages() -> None:
+    client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    client.delete(*broker.queue_keys(jobs.PIPELINE_QUEUE))
+    client.close()
 
 
 def test_jobs_published_before_redis_came_back_empty_are_published_again_once() -> None:
