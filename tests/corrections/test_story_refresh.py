@@ -209,11 +209,13 @@ def test_copy_30_of_a_story_costs_about_what_copy_5_costs(token_client: APIClien
         assert max(r["affected"] for r in ran) == 20  # the cap is reached, and holds
         jobs = {job.article_id: (job.finished_at - job.started_at).total_seconds()
                 for job in PipelineJob.objects.filter(article_id__in=ids)}
-        early = statistics.median(jobs[a] + ran[k]["ms"] / 1000 for k, a in enumerate(ids[3:8], start=3))
-        late = statistics.median(jobs[a] + ran[k]["ms"] / 1000 for k, a in enumerate(ids[-5:], start=COPIES - 5))
-        # Copy 5 reads 4 siblings and refreshes 4; copy 30 reads and refreshes 20. A loose bound on
-        # this shared machine; bench/story_bench.py measures the figure (copy 200 vs copy 5).
-        assert late <= 4 * early, (early, late)
+        cost = [jobs[a] + ran[k]["ms"] / 1000 for k, a in enumerate(ids)]
+        # From copy 21 on, every copy reads 20 siblings and refreshes 20: the cost stops growing
+        # there. Copies 22-26 against 26-30, run minutes apart at most, so that a busy machine
+        # (the suite runs in parallel) weighs on both alike; bench/story_bench.py measures copy 200
+        # against copy 5.
+        capped, last = statistics.median(cost[21:26]), statistics.median(cost[-5:])
+        assert last <= 2 * capped, (capped, last, cost)
     finally:
         worker.stop()
         flush_test_broker()
