@@ -79,6 +79,13 @@ def held(job_ids: Iterable[int], now: datetime, key: str = PUBLISHED_KEY) -> set
     return found
 
 
+
+def not_held(ids: list[int], now: datetime, key: str = PUBLISHED_KEY) -> list[int]:
+    """Those of ``ids`` whose message the broker does not hold: lost. All of them when Redis does
+    not answer (publishing will tell)."""
+    present = held(ids, now, key)
+    return ids if present is None else [pk for pk in ids if pk not in present]
+
 def queue_keys(queue: str) -> list[str]:
     """The Redis lists that hold ``queue``'s messages, one per priority step."""
     return [queue, *(f"{queue}{PRIORITY_SEP}{step}" for step in PRIORITY_STEPS)]

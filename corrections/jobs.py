@@ -255,8 +255,7 @@ def lost_messages(now: datetime, cap: int = 20_000) -> list[int]:
     grace = min(PUBLISH_GRACE, settings.NEWSROOM_JOB_STALE_QUEUED)
     waiting = list(PipelineJob.objects.filter(state=PipelineJob.State.QUEUED, enqueued_at__lt=now - grace)
                    .order_by("id").values_list("pk", flat=True)[:cap])
-    present = broker.held(waiting, now)
-    return waiting if present is None else [pk for pk in waiting if pk not in present]
+    return broker.not_held(waiting, now)
 
 
 class JobNotFailed(Exception):

@@ -151,20 +151,22 @@ def release(done: Claim) -> None:
 
 def sweep_refreshes(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Publish again the refreshes whose worker died (lease run out) and those past due whose
-    message Redis holds no note of (lost), or that waited past ``NEWSROOM_JOB_STALE_QUEUED``."""
+    message Redis holds no note of (lost), or that waited past ``NEWSROOM_JOB_STALE_QUEUED`` with
+    nothing left in their queue."""
     now = now or timezone.now()
     counts = {"refreshes_republished": 0, "refreshes_unpublished": 0}
     grace = min(PUBLISH_GRACE, settings.NEWSROOM_JOB_STALE_QUEUED)
     waiting = list(StoryRefresh.objects.filter(claimed_by="", due_at__lt=now - grace)
                    .order_by("due_at").values_list("story_id", flat=True)[:20_000])
-    present = broker.held(waiting, now, key=PUBLISHED_KEY)
-    lost = waiting if present is None else [pk for pk in waiting if pk not in present]
+    lost = broker.not_held(waiting, now, key=PUBLISHED_KEY)
+    # The safety net, as for pipeline jobs (jobs.sweep_jobs): only once the queue holds no message.
+    stale = Q(claimed_by="", due_at__lt=now - settings.NEWSROOM_JOB_STALE_QUEUED)
+    if broker.holds_messages(settings.CELERY_TASK_ROUTES[REFRESH_TASK]["queue"]):
+        stale = Q(pk__in=[])
     to_publish: list[tuple[int, bool]] = []
     with transaction.atomic():
         rows = (StoryRefresh.objects.select_for_update(skip_locked=True)
-                .filter(Q(claimed_by="", story_id__in=lost)
-                        | Q(claimed_by="", due_at__lt=now - settings.NEWSROOM_JOB_STALE_QUEUED)
-                        | Q(lease_expires_at__lt=now))
+                .filter(Q(claimed_by="", story_id__in=lost) | stale | Q(lease_expires_at__lt=now))
                 .order_by("due_at")[:limit])
         for row in rows:
             taken_back = bool(row.claimed_by)
